@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * flowmon: a per-flow, TCB-like observer built on netfilter.
+ *
+ * Generic netlink family "flowmon", version FLOWMON_GENL_VERSION. The family
+ * is netns-aware: every request acts on the flow table of the network
+ * namespace of the requesting socket, and nothing else.
+ *
+ * Conventions
+ * -----------
+ * All integers are in host byte order, except addresses, which are raw
+ * network-order bytes (4 for AF_INET, 16 for AF_INET6). Every u64 is emitted
+ * with nla_put_u64_64bit() and FLOWMON_*_A_PAD as its pad type. Times are
+ * nanoseconds since the epoch (CLOCK_REALTIME, as ktime_get_real_ns()).
+ *
+ * A flow has one record for both directions. The "client" is the endpoint
+ * that sent the first packet flowmon saw (for TCP, the SYN sender; for a
+ * connection picked up mid-stream, the endpoint with the higher port).
+ * "up" is client -> server, "down" is server -> client.
+ *
+ * Requests carry attributes in a strict policy: unknown attributes, wrong
+ * types and unknown flag bits are rejected with -EINVAL and an extack
+ * message naming the offending attribute.
+ *
+ * FLOWMON_CMD_GET_FLOW
+ * --------------------
+ * Must be called with NLM_F_REQUEST | NLM_F_DUMP. Takes no attributes.
+ * Replies with one message per flow, in a multi-part dump:
+ *
+ *    FLOWMON_A_FLOW: NLA_NESTED
+ *        FLOWMON_FLOW_A_ID: NLA_U64, unique within the namespace, never reused
+ *        FLOWMON_FLOW_A_FAMILY: NLA_U8, AF_INET or AF_INET6
+ *        FLOWMON_FLOW_A_PROTO: NLA_U8, IPPROTO_*
+ *        FLOWMON_FLOW_A_CLIENT_ADDR: NLA_BINARY, 4 or 16 bytes
+ *        FLOWMON_FLOW_A_CLIENT_PORT: NLA_U16; ICMP echo: the identifier
+ *        FLOWMON_FLOW_A_SERVER_ADDR: NLA_BINARY, 4 or 16 bytes
+ *        FLOWMON_FLOW_A_SERVER_PORT: NLA_U16; 0 when the protocol has none
+ *        FLOWMON_FLOW_A_CLIENT_STATE: NLA_U8, enum flowmon_tcp_state (TCP)
+ *        FLOWMON_FLOW_A_SERVER_STATE: NLA_U8, enum flowmon_tcp_state (TCP)
+ *        FLOWMON_FLOW_A_FLAGS: NLA_U32, FLOWMON_FLOW_F_*
+ *        FLOWMON_FLOW_A_FIRST_SEEN: NLA_U64, ns since the epoch
+ *        FLOWMON_FLOW_A_LAST_SEEN: NLA_U64, ns since the epoch
+ *        FLOWMON_FLOW_A_UP: NLA_NESTED, client -> server
+ *            FLOWMON_DIR_A_PACKETS: NLA_U64
+ *            FLOWMON_DIR_A_BYTES: NLA_U64, whole IP datagrams
+ *            FLOWMON_DIR_A_PAYLOAD: NLA_U64, L4 payload bytes
+ *        FLOWMON_FLOW_A_DOWN: NLA_NESTED, server -> client, as FLOWMON_FLOW_A_UP
+ *
+ * A dump may take many recvmsg() calls. It resumes from the hash bucket and
+ * flow id where the previous part stopped, never from a held pointer, so a
+ * flow that exists for the whole dump is returned exactly once; flows created
+ * or destroyed during the dump may or may not appear.
+ *
+ * FLOWMON_CMD_GET_STATS
+ * ---------------------
+ * Must be called with NLM_F_REQUEST. Takes no attributes. Replies with:
+ *
+ *    FLOWMON_A_STATS: NLA_NESTED
+ *        FLOWMON_STATS_A_ACTIVE: NLA_U64, flows in the table now
+ *        FLOWMON_STATS_A_CREATED: NLA_U64, flows ever created
+ *        FLOWMON_STATS_A_DESTROYED: NLA_U64, flows ever destroyed
+ *        FLOWMON_STATS_A_PARSE_ERRORS: NLA_U64, truncated/malformed headers
+ *        FLOWMON_STATS_A_FRAGMENTS: NLA_U64, non-first fragments, not attributed
+ *        FLOWMON_STATS_A_UNTRACKED: NLA_U64, new flows not tracked (table full
+ *                                   or out of memory)
+ *        FLOWMON_STATS_A_MAX_FLOWS: NLA_U64, table limit of this namespace
+ *
+ * Errors
+ * ------
+ * -EOPNOTSUPP for a command without the flags listed above, -EINVAL for a
+ * malformed request (with an extack message), -EMSGSIZE never reaches
+ * userspace for dumps (they are split instead).
+ */
+
+#ifndef _UAPI_LINUX_FLOWMON_H
+#define _UAPI_LINUX_FLOWMON_H
+
+#define FLOWMON_GENL_NAME "flowmon"
+#define FLOWMON_GENL_VERSION 1
+
+enum flowmon_cmd {
+	FLOWMON_CMD_GET_FLOW,
+	FLOWMON_CMD_GET_STATS,
+	__FLOWMON_CMD_MAX
+};
+
+#define FLOWMON_CMD_MAX (__FLOWMON_CMD_MAX - 1)
+
+/* RFC 793 connection states, in the RFC's order. */
+enum flowmon_tcp_state {
+	FLOWMON_TCP_CLOSED,
+	FLOWMON_TCP_LISTEN,
+	FLOWMON_TCP_SYN_SENT,
+	FLOWMON_TCP_SYN_RECEIVED,
+	FLOWMON_TCP_ESTABLISHED,
+	FLOWMON_TCP_FIN_WAIT_1,
+	FLOWMON_TCP_FIN_WAIT_2,
+	FLOWMON_TCP_CLOSE_WAIT,
+	FLOWMON_TCP_CLOSING,
+	FLOWMON_TCP_LAST_ACK,
+	FLOWMON_TCP_TIME_WAIT,
+	__FLOWMON_TCP_STATE_MAX
+};
+
+#define FLOWMON_TCP_STATE_MAX (__FLOWMON_TCP_STATE_MAX - 1)
+
+enum flowmon_flow_flag {
+	/* The server has sent at least one packet. */
+	FLOWMON_FLOW_F_REPLIED = 1U << 0,
+	/* A TCP connection first seen after its handshake. */
+	FLOWMON_FLOW_F_PICKED_UP = 1U << 1,
+	__FLOWMON_FLOW_F_ALL = FLOWMON_FLOW_F_REPLIED | FLOWMON_FLOW_F_PICKED_UP
+};
+
+enum flowmon_attr {
+	FLOWMON_A_UNSPEC,
+	FLOWMON_A_FLOW,
+	FLOWMON_A_STATS,
+	__FLOWMON_A_MAX
+};
+
+#define FLOWMON_A_MAX (__FLOWMON_A_MAX - 1)
+
+enum flowmon_flow_attr {
+	FLOWMON_FLOW_A_UNSPEC,
+	FLOWMON_FLOW_A_PAD,
+	FLOWMON_FLOW_A_ID,
+	FLOWMON_FLOW_A_FAMILY,
+	FLOWMON_FLOW_A_PROTO,
+	FLOWMON_FLOW_A_CLIENT_ADDR,
+	FLOWMON_FLOW_A_CLIENT_PORT,
+	FLOWMON_FLOW_A_SERVER_ADDR,
+	FLOWMON_FLOW_A_SERVER_PORT,
+	FLOWMON_FLOW_A_CLIENT_STATE,
+	FLOWMON_FLOW_A_SERVER_STATE,
+	FLOWMON_FLOW_A_FLAGS,
+	FLOWMON_FLOW_A_FIRST_SEEN,
+	FLOWMON_FLOW_A_LAST_SEEN,
+	FLOWMON_FLOW_A_UP,
+	FLOWMON_FLOW_A_DOWN,
+	__FLOWMON_FLOW_A_MAX
+};
+
+#define FLOWMON_FLOW_A_MAX (__FLOWMON_FLOW_A_MAX - 1)
+
+enum flowmon_dir_attr {
+	FLOWMON_DIR_A_UNSPEC,
+	FLOWMON_DIR_A_PAD,
+	FLOWMON_DIR_A_PACKETS,
+	FLOWMON_DIR_A_BYTES,
+	FLOWMON_DIR_A_PAYLOAD,
+	__FLOWMON_DIR_A_MAX
+};
+
+#define FLOWMON_DIR_A_MAX (__FLOWMON_DIR_A_MAX - 1)
+
+enum flowmon_stats_attr {
+	FLOWMON_STATS_A_UNSPEC,
+	FLOWMON_STATS_A_PAD,
+	FLOWMON_STATS_A_ACTIVE,
+	FLOWMON_STATS_A_CREATED,
+	FLOWMON_STATS_A_DESTROYED,
+	FLOWMON_STATS_A_PARSE_ERRORS,
+	FLOWMON_STATS_A_FRAGMENTS,
+	FLOWMON_STATS_A_UNTRACKED,
+	FLOWMON_STATS_A_MAX_FLOWS,
+	__FLOWMON_STATS_A_MAX
+};
+
+#define FLOWMON_STATS_A_MAX (__FLOWMON_STATS_A_MAX - 1)
+
+#endif /* _UAPI_LINUX_FLOWMON_H */

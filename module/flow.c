@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Flow records: allocation, per-packet accounting and formatting.
+ */
+#include <linux/flowmon.h>
+#include <linux/in.h>
+#include <linux/slab.h>
+
+#include "flow.h"
+#include "tcp.h"
+
+static struct kmem_cache *flow_cache __read_mostly;
+
+int flow_cache_init(void)
+{
+	flow_cache = KMEM_CACHE(flow, 0);
+	return flow_cache ? 0 : -ENOMEM;
+}
+
+void flow_cache_destroy(void)
+{
+	kmem_cache_destroy(flow_cache);
+}
+
+static bool flow_client_is_sender(const struct flow_packet *pkt)
+{
+	switch (pkt->tuple.proto) {
+	case IPPROTO_TCP:
+		return flow_tcp_client_is_sender(pkt);
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		/* An echo reply carries the identifier as its "dport". */
+		return !pkt->tuple.dport;
+	}
+	return true;
+}
+
+/*
+ * A new record for the flow @pkt belongs to. The caller inserts it into the
+ * table, then accounts @pkt to it.
+ */
+struct flow *flow_alloc(const struct flow_packet *pkt, u64 now)
+{
+	struct flow *flow;
+
+	flow = kmem_cache_zalloc(flow_cache, GFP_ATOMIC);
+	if (!flow)
+		return NULL;
+
+	if (flow_client_is_sender(pkt))
+		flow->key = pkt->tuple;
+	else
+		flow_tuple_reverse(&flow->key, &pkt->tuple);
+	flow->first_seen = now;
+	flow->last_seen = now;
+	spin_lock_init(&flow->lock);
+	if (pkt->tuple.proto == IPPROTO_TCP) {
+		flow_tcp_init(flow, pkt);
+		if (flow_tcp_is_mid_stream(pkt))
+			__set_bit(FLOW_PICKED_UP_BIT, &flow->flags);
+	}
+	return flow;
+}
+
+void flow_free(struct flow *flow)
+{
+	kmem_cache_free(flow_cache, flow);
+}
+
+static bool flow_endpoint_equal(const union nf_inet_addr *a, __be16 a_port,
+				const union nf_inet_addr *b, __be16 b_port)
+{
+	return a_port == b_port && nf_inet_addr_cmp(a, b);
+}
+
+/*
+ * Does the packet @tuple belong to the flow keyed @key, and if so, in which
+ * direction does it travel?
+ */
+bool flow_key_match(const struct flow_tuple *key,
+		    const struct flow_tuple *tuple, enum flow_direction *dir)
+{
+	if (key->family != tuple->family || key->proto != tuple->proto)
+		return false;
+	if (flow_endpoint_equal(&key->src, key->sport, &tuple->src, tuple->sport) &&
+	    flow_endpoint_equal(&key->dst, key->dport, &tuple->dst, tuple->dport)) {
+		*dir = FLOW_DIR_UP;
+		return true;
+	}
+	if (flow_endpoint_equal(&key->src, key->sport, &tuple->dst, tuple->dport) &&
+	    flow_endpoint_equal(&key->dst, key->dport, &tuple->src, tuple->sport)) {
+		*dir = FLOW_DIR_DOWN;
+		return true;
+	}
+	return false;
+}
+
+/* Called under RCU from the netfilter hooks, on any CPU, without locks. */
+void flow_account(struct flow *flow, enum flow_direction dir,
+		  const struct flow_packet *pkt, u64 now)
+{
+	struct flow_counters *count = &flow->count[dir];
+
+	atomic64_add(pkt->segments, &count->packets);
+	atomic64_add(pkt->bytes, &count->bytes);
+	atomic64_add(pkt->payload, &count->payload);
+	WRITE_ONCE(flow->last_seen, now);
+
+	if (dir == FLOW_DIR_DOWN && !test_bit(FLOW_REPLIED_BIT, &flow->flags))
+		set_bit(FLOW_REPLIED_BIT, &flow->flags);
+
+	if (flow->key.proto == IPPROTO_TCP) {
+		spin_lock_bh(&flow->lock);
+		flow_tcp_segment(flow, dir, pkt);
+		spin_unlock_bh(&flow->lock);
+	}
+}
+
+u32 flow_uapi_flags(const struct flow *flow)
+{
+	u32 flags = 0;
+
+	BUILD_BUG_ON(BIT(FLOW_REPLIED_BIT) != FLOWMON_FLOW_F_REPLIED);
+	BUILD_BUG_ON(BIT(FLOW_PICKED_UP_BIT) != FLOWMON_FLOW_F_PICKED_UP);
+
+	if (test_bit(FLOW_REPLIED_BIT, &flow->flags))
+		flags |= FLOWMON_FLOW_F_REPLIED;
+	if (test_bit(FLOW_PICKED_UP_BIT, &flow->flags))
+		flags |= FLOWMON_FLOW_F_PICKED_UP;
+	return flags;
+}
+
+static const char *flow_proto_name(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
+	}
+	return NULL;
+}
+
+/* The state column of a non-TCP flow; flowctl uses the same words. */
+static const char *flow_datagram_state(const struct flow *flow)
+{
+	bool replied = test_bit(FLOW_REPLIED_BIT, &flow->flags);
+
+	switch (flow->key.proto) {
+	case IPPROTO_UDP:
+		return replied ? "REPLIED" : "UNREPLIED";
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return replied ? "REPLY" : "REQUEST";
+	}
+	return "SEEN";
+}
+
+static void flow_seq_print_addr(struct seq_file *seq,
+				const struct flow_tuple *key,
+				const union nf_inet_addr *addr, __be16 port)
+{
+	if (key->family == AF_INET)
+		seq_printf(seq, " %pI4 %u", &addr->ip, ntohs(port));
+	else
+		seq_printf(seq, " %pI6c %u", &addr->in6, ntohs(port));
+}
+
+/* Both endpoints' states, read together so that they are consistent. */
+void flow_tcp_states(struct flow *flow, u8 *client, u8 *server)
+{
+	spin_lock_bh(&flow->lock);
+	*client = flow->tcp[FLOW_DIR_UP].state;
+	*server = flow->tcp[FLOW_DIR_DOWN].state;
+	spin_unlock_bh(&flow->lock);
+}
+
+static void flow_seq_print_state(struct seq_file *seq, struct flow *flow)
+{
+	u8 client, server;
+
+	if (flow->key.proto != IPPROTO_TCP) {
+		seq_printf(seq, " %s - -", flow_datagram_state(flow));
+		return;
+	}
+
+	flow_tcp_states(flow, &client, &server);
+
+	if (client == server)
+		seq_printf(seq, " %s", flow_tcp_state_name(client));
+	else
+		seq_printf(seq, " %s/%s", flow_tcp_state_name(client),
+			   flow_tcp_state_name(server));
+	seq_printf(seq, " %s %s", flow_tcp_state_name(client),
+		   flow_tcp_state_name(server));
+}
+
+static void flow_seq_print_counters(struct seq_file *seq,
+				    const struct flow_counters *count)
+{
+	seq_printf(seq, " %lld %lld %lld", atomic64_read(&count->packets),
+		   atomic64_read(&count->bytes), atomic64_read(&count->payload));
+}
+
+/* One line of /proc/net/flowmon; the columns are documented in README. */
+void flow_seq_print(struct seq_file *seq, struct flow *flow, u64 now)
+{
+	const struct flow_tuple *key = &flow->key;
+	const char *proto = flow_proto_name(key->proto);
+
+	seq_printf(seq, "%s", key->family == AF_INET ? "ipv4" : "ipv6");
+	if (proto)
+		seq_printf(seq, " %s", proto);
+	else
+		seq_printf(seq, " %u", key->proto);
+	flow_seq_print_addr(seq, key, &key->src, key->sport);
+	flow_seq_print_addr(seq, key, &key->dst, key->dport);
+	flow_seq_print_state(seq, flow);
+	flow_seq_print_counters(seq, &flow->count[FLOW_DIR_UP]);
+	flow_seq_print_counters(seq, &flow->count[FLOW_DIR_DOWN]);
+	seq_printf(seq, " %llu %llu %llu\n", flow->first_seen,
+		   READ_ONCE(flow->last_seen),
+		   div_u64(now - flow->first_seen, NSEC_PER_SEC));
+}

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netfilter hooks: parse each packet and account it to its flow.
+ *
+ * Hook points are those of nf_conntrack: PRE_ROUTING sees every packet that
+ * arrives (for local delivery or forwarding), LOCAL_OUT every packet the
+ * namespace sends. Together they see each packet once per namespace. A
+ * packet looped back through "lo" would pass both, so PRE_ROUTING skips
+ * packets that arrive on a loopback device; LOCAL_OUT counted them already.
+ *
+ * The priority is just after conntrack's, so flowmon sees what conntrack
+ * sees: after defragmentation when nf_defrag is active in the namespace,
+ * after the raw table, before mangle or NAT change anything.
+ *
+ * Fragments: when nothing reassembles them, the first fragment (which
+ * carries the L4 header) is accounted to its flow with its own length;
+ * later fragments have no ports and are only counted in the "fragments"
+ * statistic.
+ *
+ * A GSO super-packet counts as the segments it stands for: packets and
+ * bytes are what the wire carries, as the endpoints' own TCP counters see.
+ *
+ * flowmon is a monitor: every hook returns NF_ACCEPT, whatever happens.
+ */
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+
+#include "hooks.h"
+#include "netns.h"
+
+enum parse_result {
+	PARSE_OK,
+	PARSE_ERROR,		/* truncated or malformed headers */
+	PARSE_FRAGMENT,		/* a non-first fragment: no L4 header */
+};
+
+static void parse_gso(const struct sk_buff *skb, unsigned int hdr_len,
+		      struct flow_packet *pkt)
+{
+	unsigned int segments = 1;
+
+	if (skb_is_gso(skb) && skb_shinfo(skb)->gso_segs > 1)
+		segments = skb_shinfo(skb)->gso_segs;
+	pkt->segments = segments;
+	pkt->bytes = skb->len + (u64)(segments - 1) * hdr_len;
+	pkt->payload = skb->len - hdr_len;
+}
+
+static enum parse_result parse_tcp(const struct sk_buff *skb,
+				   unsigned int offset,
+				   struct flow_packet *pkt)
+{
+	struct tcphdr _th;
+	const struct tcphdr *th;
+	unsigned int th_len;
+
+	th = skb_header_pointer(skb, offset, sizeof(_th), &_th);
+	if (!th)
+		return PARSE_ERROR;
+	th_len = th->doff * 4;
+	if (th_len < sizeof(*th) || offset + th_len > skb->len)
+		return PARSE_ERROR;
+
+	pkt->tuple.sport = th->source;
+	pkt->tuple.dport = th->dest;
+	pkt->tcp_flags = tcp_flag_byte(th);
+	pkt->seq = ntohl(th->seq);
+	pkt->ack_seq = ntohl(th->ack_seq);
+	parse_gso(skb, offset + th_len, pkt);
+	pkt->seg_len = pkt->payload + th->syn + th->fin;
+	return PARSE_OK;
+}
+
+static enum parse_result parse_udp(const struct sk_buff *skb,
+				   unsigned int offset,
+				   struct flow_packet *pkt)
+{
+	struct udphdr _uh;
+	const struct udphdr *uh;
+
+	uh = skb_header_pointer(skb, offset, sizeof(_uh), &_uh);
+	if (!uh)
+		return PARSE_ERROR;
+	pkt->tuple.sport = uh->source;
+	pkt->tuple.dport = uh->dest;
+	parse_gso(skb, offset + sizeof(*uh), pkt);
+	return PARSE_OK;
+}
+
+/*
+ * ICMP and ICMPv6 share the echo header layout. An echo flow is keyed by
+ * its identifier, which the request carries as its "source port" and the
+ * reply as its "destination port", so that both fall into one flow.
+ */
+static enum parse_result parse_icmp(const struct sk_buff *skb,
+				    unsigned int offset, u8 request, u8 reply,
+				    struct flow_packet *pkt)
+{
+	struct icmphdr _ih;
+	const struct icmphdr *ih;
+
+	ih = skb_header_pointer(skb, offset, sizeof(_ih), &_ih);
+	if (!ih)
+		return PARSE_ERROR;
+	if (ih->type == request)
+		pkt->tuple.sport = ih->un.echo.id;
+	else if (ih->type == reply)
+		pkt->tuple.dport = ih->un.echo.id;
+	parse_gso(skb, offset + sizeof(*ih), pkt);
+	return PARSE_OK;
+}
+
+static enum parse_result parse_l4(const struct sk_buff *skb,
+				  unsigned int offset, struct flow_packet *pkt)
+{
+	switch (pkt->tuple.proto) {
+	case IPPROTO_TCP:
+		return parse_tcp(skb, offset, pkt);
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		return parse_udp(skb, offset, pkt);
+	case IPPROTO_ICMP:
+		return parse_icmp(skb, offset, ICMP_ECHO, ICMP_ECHOREPLY, pkt);
+	case IPPROTO_ICMPV6:
+		return parse_icmp(skb, offset, ICMPV6_ECHO_REQUEST,
+				  ICMPV6_ECHO_REPLY, pkt);
+	}
+	/* Other protocols: a flow per address pair, payload after IP. */
+	parse_gso(skb, offset, pkt);
+	return PARSE_OK;
+}
+
+static enum parse_result parse_ipv4(const struct sk_buff *skb,
+				    struct flow_packet *pkt)
+{
+	unsigned int offset = skb_network_offset(skb);
+	struct iphdr _iph;
+	const struct iphdr *iph;
+	unsigned int ihl;
+
+	iph = skb_header_pointer(skb, offset, sizeof(_iph), &_iph);
+	if (!iph || iph->version != 4)
+		return PARSE_ERROR;
+	ihl = iph->ihl * 4;
+	if (ihl < sizeof(*iph) || offset + ihl > skb->len)
+		return PARSE_ERROR;
+	if (ntohs(iph->frag_off) & IP_OFFSET)
+		return PARSE_FRAGMENT;
+
+	pkt->tuple.family = AF_INET;
+	pkt->tuple.proto = iph->protocol;
+	pkt->tuple.src.ip = iph->saddr;
+	pkt->tuple.dst.ip = iph->daddr;
+	return parse_l4(skb, offset + ihl, pkt);
+}
+
+static enum parse_result parse_ipv6(const struct sk_buff *skb,
+				    struct flow_packet *pkt)
+{
+	unsigned int offset = skb_network_offset(skb);
+	struct ipv6hdr _ip6h;
+	const struct ipv6hdr *ip6h;
+	__be16 frag_off;
+	u8 nexthdr;
+	int l4_offset;
+
+	ip6h = skb_header_pointer(skb, offset, sizeof(_ip6h), &_ip6h);
+	if (!ip6h || ip6h->version != 6)
+		return PARSE_ERROR;
+	nexthdr = ip6h->nexthdr;
+	l4_offset = ipv6_skip_exthdr(skb, offset + sizeof(*ip6h), &nexthdr,
+				     &frag_off);
+	if (l4_offset < 0)
+		return PARSE_ERROR;
+	if (frag_off)
+		return PARSE_FRAGMENT;
+
+	pkt->tuple.family = AF_INET6;
+	pkt->tuple.proto = nexthdr;
+	pkt->tuple.src.in6 = ip6h->saddr;
+	pkt->tuple.dst.in6 = ip6h->daddr;
+	return parse_l4(skb, l4_offset, pkt);
+}
+
+static struct flow *flowmon_flow_create(struct flowmon_net *fn,
+					const struct flow_packet *pkt, u64 now)
+{
+	struct flow *flow, *found;
+	bool inserted;
+
+	if (!flow_table_reserve(&fn->table))
+		goto untracked;
+	flow = flow_alloc(pkt, now);
+	if (!flow)
+		goto unreserve;
+	found = flow_table_insert(&fn->table, flow, &inserted);
+	if (!inserted) {
+		/* Another CPU created it first. */
+		flow_free(flow);
+		flow_table_unreserve(&fn->table);
+		return found;
+	}
+	atomic64_inc(&fn->stats.created);
+	return flow;
+
+unreserve:
+	flow_table_unreserve(&fn->table);
+untracked:
+	atomic64_inc(&fn->stats.untracked);
+	return NULL;
+}
+
+static void flowmon_track(struct net *net, const struct flow_packet *pkt)
+{
+	struct flowmon_net *fn = flowmon_pernet(net);
+	u64 now = ktime_get_real_ns();
+	enum flow_direction dir;
+	struct flow *flow;
+
+	flow = flow_table_lookup(&fn->table, &pkt->tuple, &dir);
+	if (!flow) {
+		flow = flowmon_flow_create(fn, pkt, now);
+		if (!flow || !flow_key_match(&flow->key, &pkt->tuple, &dir))
+			return;
+	}
+	flow_account(flow, dir, pkt, now);
+}
+
+static bool flowmon_skip(const struct nf_hook_state *state)
+{
+	return state->hook == NF_INET_PRE_ROUTING &&
+	       (state->in->flags & IFF_LOOPBACK);
+}
+
+static void flowmon_count_parse(struct net *net, enum parse_result result)
+{
+	struct flowmon_stats *stats = &flowmon_pernet(net)->stats;
+
+	if (result == PARSE_FRAGMENT)
+		atomic64_inc(&stats->fragments);
+	else
+		atomic64_inc(&stats->parse_errors);
+}
+
+static unsigned int flowmon_ipv4_hook(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	struct flow_packet pkt = {};
+	enum parse_result result;
+
+	if (flowmon_skip(state))
+		return NF_ACCEPT;
+	result = parse_ipv4(skb, &pkt);
+	if (result == PARSE_OK)
+		flowmon_track(state->net, &pkt);
+	else
+		flowmon_count_parse(state->net, result);
+	return NF_ACCEPT;
+}
+
+static unsigned int flowmon_ipv6_hook(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	struct flow_packet pkt = {};
+	enum parse_result result;
+
+	if (flowmon_skip(state))
+		return NF_ACCEPT;
+	result = parse_ipv6(skb, &pkt);
+	if (result == PARSE_OK)
+		flowmon_track(state->net, &pkt);
+	else
+		flowmon_count_parse(state->net, result);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops flowmon_nf_ops[] = {
+	{
+		.hook = flowmon_ipv4_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_CONNTRACK + 1,
+	},
+	{
+		.hook = flowmon_ipv4_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP_PRI_CONNTRACK + 1,
+	},
+	{
+		.hook = flowmon_ipv6_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_CONNTRACK + 1,
+	},
+	{
+		.hook = flowmon_ipv6_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP6_PRI_CONNTRACK + 1,
+	},
+};
+
+int flowmon_hooks_register(struct net *net)
+{
+	return nf_register_net_hooks(net, flowmon_nf_ops,
+				     ARRAY_SIZE(flowmon_nf_ops));
+}
+
+void flowmon_hooks_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, flowmon_nf_ops, ARRAY_SIZE(flowmon_nf_ops));
+}
