@@ -30,7 +30,7 @@ static bool flow_client_is_sender(const struct flow_packet *pkt)
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
 		/* An echo reply carries the identifier as its "dport". */
-		return !pkt->tuple.dport;
+		return !pkt->icmp_echo || !pkt->tuple.dport;
 	}
 	return true;
 }
@@ -54,6 +54,8 @@ struct flow *flow_alloc(const struct flow_packet *pkt, u64 now)
 	flow->first_seen = now;
 	flow->last_seen = now;
 	spin_lock_init(&flow->lock);
+	if (pkt->icmp_echo)
+		__set_bit(FLOW_ECHO_BIT, &flow->flags);
 	if (pkt->tuple.proto == IPPROTO_TCP) {
 		flow_tcp_init(flow, pkt);
 		if (flow_tcp_is_mid_stream(pkt))
@@ -122,11 +124,14 @@ u32 flow_uapi_flags(const struct flow *flow)
 
 	BUILD_BUG_ON(BIT(FLOW_REPLIED_BIT) != FLOWMON_FLOW_F_REPLIED);
 	BUILD_BUG_ON(BIT(FLOW_PICKED_UP_BIT) != FLOWMON_FLOW_F_PICKED_UP);
+	BUILD_BUG_ON(BIT(FLOW_ECHO_BIT) != FLOWMON_FLOW_F_ECHO);
 
 	if (test_bit(FLOW_REPLIED_BIT, &flow->flags))
 		flags |= FLOWMON_FLOW_F_REPLIED;
 	if (test_bit(FLOW_PICKED_UP_BIT, &flow->flags))
 		flags |= FLOWMON_FLOW_F_PICKED_UP;
+	if (test_bit(FLOW_ECHO_BIT, &flow->flags))
+		flags |= FLOWMON_FLOW_F_ECHO;
 	return flags;
 }
 
@@ -150,13 +155,10 @@ static const char *flow_datagram_state(const struct flow *flow)
 {
 	bool replied = test_bit(FLOW_REPLIED_BIT, &flow->flags);
 
-	switch (flow->key.proto) {
-	case IPPROTO_UDP:
-		return replied ? "REPLIED" : "UNREPLIED";
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
+	if (test_bit(FLOW_ECHO_BIT, &flow->flags))
 		return replied ? "REPLY" : "REQUEST";
-	}
+	if (flow->key.proto == IPPROTO_UDP)
+		return replied ? "REPLIED" : "UNREPLIED";
 	return "SEEN";
 }
 

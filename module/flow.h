@@ -37,6 +37,7 @@ struct flow_packet {
 	u32 segments;		/* packets on the wire: gso_segs, at least 1 */
 	u64 bytes;		/* IP datagram bytes, summed over segments */
 	u64 payload;		/* L4 payload bytes */
+	bool icmp_echo;		/* ICMP(v6) echo request or reply */
 	/* TCP only */
 	u8 tcp_flags;		/* TCPHDR_* */
 	u32 seq;
@@ -69,6 +70,7 @@ struct flow_counters {
 enum flow_flag_bit {
 	FLOW_REPLIED_BIT,
 	FLOW_PICKED_UP_BIT,
+	FLOW_ECHO_BIT,
 };
 
 struct flow {

@@ -114,6 +114,7 @@ static enum parse_result parse_icmp(const struct sk_buff *skb,
 		pkt->tuple.sport = ih->un.echo.id;
 	else if (ih->type == reply)
 		pkt->tuple.dport = ih->un.echo.id;
+	pkt->icmp_echo = ih->type == request || ih->type == reply;
 	parse_gso(skb, offset + sizeof(*ih), pkt);
 	return PARSE_OK;
 }

@@ -109,7 +109,11 @@ enum flowmon_flow_flag {
 	FLOWMON_FLOW_F_REPLIED = 1U << 0,
 	/* A TCP connection first seen after its handshake. */
 	FLOWMON_FLOW_F_PICKED_UP = 1U << 1,
-	__FLOWMON_FLOW_F_ALL = FLOWMON_FLOW_F_REPLIED | FLOWMON_FLOW_F_PICKED_UP
+	/* An ICMP or ICMPv6 echo exchange, keyed by its identifier. */
+	FLOWMON_FLOW_F_ECHO = 1U << 2,
+	__FLOWMON_FLOW_F_ALL = FLOWMON_FLOW_F_REPLIED |
+			       FLOWMON_FLOW_F_PICKED_UP |
+			       FLOWMON_FLOW_F_ECHO
 };
 
 enum flowmon_attr {
