@@ -53,6 +53,7 @@ struct flow *flow_alloc(const struct flow_packet *pkt, u64 now)
 		flow_tuple_reverse(&flow->key, &pkt->tuple);
 	flow->first_seen = now;
 	flow->last_seen = now;
+	flow->state_since = now;
 	spin_lock_init(&flow->lock);
 	if (pkt->icmp_echo)
 		__set_bit(FLOW_ECHO_BIT, &flow->flags);
@@ -64,9 +65,25 @@ struct flow *flow_alloc(const struct flow_packet *pkt, u64 now)
 	return flow;
 }
 
+size_t flow_size(void)
+{
+	return kmem_cache_size(flow_cache);
+}
+
 void flow_free(struct flow *flow)
 {
 	kmem_cache_free(flow_cache, flow);
+}
+
+static void flow_free_rcu_cb(struct rcu_head *rcu)
+{
+	flow_free(container_of(rcu, struct flow, rcu));
+}
+
+/* Frees a record that lockless readers may still be looking at. */
+void flow_free_rcu(struct flow *flow)
+{
+	call_rcu(&flow->rcu, flow_free_rcu_cb);
 }
 
 static bool flow_endpoint_equal(const union nf_inet_addr *a, __be16 a_port,
@@ -97,9 +114,38 @@ bool flow_key_match(const struct flow_tuple *key,
 	return false;
 }
 
-/* Called under RCU from the netfilter hooks, on any CPU, without locks. */
-void flow_account(struct flow *flow, enum flow_direction dir,
-		  const struct flow_packet *pkt, u64 now)
+static bool flow_tcp_account(struct flow *flow, enum flow_direction dir,
+			     const struct flow_packet *pkt, u64 now,
+			     struct flow_transition *tr)
+{
+	struct flow_tcp_endpoint *tcp = flow->tcp;
+	bool changed = false;
+
+	spin_lock_bh(&flow->lock);
+	/* A record on its way out keeps the state it ended in. */
+	if (test_bit(FLOW_DEAD_BIT, &flow->flags))
+		goto out;
+	tr->old[FLOW_DIR_UP] = tcp[FLOW_DIR_UP].state;
+	tr->old[FLOW_DIR_DOWN] = tcp[FLOW_DIR_DOWN].state;
+	flow_tcp_segment(flow, dir, pkt, now);
+	tr->new[FLOW_DIR_UP] = tcp[FLOW_DIR_UP].state;
+	tr->new[FLOW_DIR_DOWN] = tcp[FLOW_DIR_DOWN].state;
+	changed = memcmp(tr->old, tr->new, sizeof(tr->old));
+	if (changed)
+		flow->state_since = now;
+out:
+	spin_unlock_bh(&flow->lock);
+	return changed;
+}
+
+/*
+ * Called under RCU from the netfilter hooks, on any CPU. Counters need no
+ * lock; TCP state takes the flow's own lock. Returns true, with @tr filled
+ * in, when either endpoint's TCP state changed.
+ */
+bool flow_account(struct flow *flow, enum flow_direction dir,
+		  const struct flow_packet *pkt, u64 now,
+		  struct flow_transition *tr)
 {
 	struct flow_counters *count = &flow->count[dir];
 
@@ -111,11 +157,9 @@ void flow_account(struct flow *flow, enum flow_direction dir,
 	if (dir == FLOW_DIR_DOWN && !test_bit(FLOW_REPLIED_BIT, &flow->flags))
 		set_bit(FLOW_REPLIED_BIT, &flow->flags);
 
-	if (flow->key.proto == IPPROTO_TCP) {
-		spin_lock_bh(&flow->lock);
-		flow_tcp_segment(flow, dir, pkt);
-		spin_unlock_bh(&flow->lock);
-	}
+	if (flow->key.proto != IPPROTO_TCP)
+		return false;
+	return flow_tcp_account(flow, dir, pkt, now, tr);
 }
 
 u32 flow_uapi_flags(const struct flow *flow)

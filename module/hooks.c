@@ -17,6 +17,9 @@
  * later fragments have no ports and are only counted in the "fragments"
  * statistic.
  *
+ * When the table is full, a new flow may evict an old one (see gc.c) or
+ * go untracked; the packet passes either way.
+ *
  * A GSO super-packet counts as the segments it stands for: packets and
  * bytes are what the wire carries, as the endpoints' own TCP counters see.
  *
@@ -32,9 +35,12 @@
 #include <linux/udp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/tcp.h>
 
+#include "event.h"
+#include "gc.h"
 #include "hooks.h"
-#include "netns.h"
+#include "tcp.h"
 
 enum parse_result {
 	PARSE_OK,
@@ -52,6 +58,45 @@ static void parse_gso(const struct sk_buff *skb, unsigned int hdr_len,
 	pkt->segments = segments;
 	pkt->bytes = skb->len + (u64)(segments - 1) * hdr_len;
 	pkt->payload = skb->len - hdr_len;
+}
+
+/* MSS, window scale and SACK-permitted, from a SYN's options. */
+static void parse_tcp_options(const struct sk_buff *skb, unsigned int offset,
+			      unsigned int len, struct flow_packet *pkt)
+{
+	u8 buf[MAX_TCP_OPTION_SPACE];
+	const u8 *opt;
+	unsigned int i = 0;
+
+	opt = skb_header_pointer(skb, offset, len, buf);
+	if (!opt)
+		return;
+	while (i < len) {
+		u8 kind = opt[i], size;
+
+		if (kind == TCPOPT_EOL)
+			break;
+		if (kind == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len)
+			break;
+		size = opt[i + 1];
+		if (size < 2 || i + size > len)
+			break;
+		if (kind == TCPOPT_MSS && size == TCPOLEN_MSS) {
+			pkt->mss = opt[i + 2] << 8 | opt[i + 3];
+			pkt->tcp_options |= FLOW_TCP_OPT_MSS;
+		} else if (kind == TCPOPT_WINDOW && size == TCPOLEN_WINDOW) {
+			pkt->wscale = min_t(u8, opt[i + 2], TCP_MAX_WSCALE);
+			pkt->tcp_options |= FLOW_TCP_OPT_WSCALE;
+		} else if (kind == TCPOPT_SACK_PERM &&
+			   size == TCPOLEN_SACK_PERM) {
+			pkt->tcp_options |= FLOW_TCP_OPT_SACK_PERM;
+		}
+		i += size;
+	}
 }
 
 static enum parse_result parse_tcp(const struct sk_buff *skb,
@@ -74,6 +119,10 @@ static enum parse_result parse_tcp(const struct sk_buff *skb,
 	pkt->tcp_flags = tcp_flag_byte(th);
 	pkt->seq = ntohl(th->seq);
 	pkt->ack_seq = ntohl(th->ack_seq);
+	pkt->window = ntohs(th->window);
+	if (th->syn)
+		parse_tcp_options(skb, offset + sizeof(*th),
+				  th_len - sizeof(*th), pkt);
 	parse_gso(skb, offset + th_len, pkt);
 	pkt->seg_len = pkt->payload + th->syn + th->fin;
 	return PARSE_OK;
@@ -197,7 +246,9 @@ static struct flow *flowmon_flow_create(struct flowmon_net *fn,
 	struct flow *flow, *found;
 	bool inserted;
 
-	if (!flow_table_reserve(&fn->table))
+	if (!flow_table_reserve(&fn->table) &&
+	    (!flowmon_evict(fn, &pkt->tuple) ||
+	     !flow_table_reserve(&fn->table)))
 		goto untracked;
 	flow = flow_alloc(pkt, now);
 	if (!flow)
@@ -223,16 +274,24 @@ static void flowmon_track(struct net *net, const struct flow_packet *pkt)
 {
 	struct flowmon_net *fn = flowmon_pernet(net);
 	u64 now = ktime_get_real_ns();
+	struct flow_transition tr;
 	enum flow_direction dir;
 	struct flow *flow;
 
 	flow = flow_table_lookup(&fn->table, &pkt->tuple, &dir);
+	/* A SYN on a finished connection's quad starts a new record. */
+	if (flow && pkt->tuple.proto == IPPROTO_TCP &&
+	    flow_tcp_syn_reopens(flow, pkt)) {
+		flowmon_flow_destroy(fn, flow, FLOW_END_REUSED);
+		flow = NULL;
+	}
 	if (!flow) {
 		flow = flowmon_flow_create(fn, pkt, now);
 		if (!flow || !flow_key_match(&flow->key, &pkt->tuple, &dir))
 			return;
 	}
-	flow_account(flow, dir, pkt, now);
+	if (flow_account(flow, dir, pkt, now, &tr))
+		flowmon_event_state(fn, flow, &tr, now);
 }
 
 static bool flowmon_skip(const struct nf_hook_state *state)

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-namespace state: each network namespace gets its own flow table,
- * netfilter hooks and /proc/net/flowmon, created with the namespace and
- * torn down with it.
+ * timeouts, garbage collector, netfilter hooks and /proc/net/flowmon,
+ * created with the namespace and torn down with it.
  */
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 
+#include "gc.h"
 #include "hooks.h"
 #include "netns.h"
 #include "proc.h"
@@ -22,7 +23,51 @@ module_param(max_flows, uint, 0444);
 MODULE_PARM_DESC(max_flows,
 		 "Flows tracked per namespace (default: 4 * hashsize)");
 
+static unsigned int max_flows_containers __read_mostly;
+module_param(max_flows_containers, uint, 0444);
+MODULE_PARM_DESC(max_flows_containers,
+		 "Flows tracked in all other namespaces than the initial one, together (default: max_flows)");
+
+/* Idle timeouts in seconds; conntrack's defaults, but shorter for UDP. */
+#define FLOWMON_TIMEOUT(name, value, what)				\
+	static unsigned int timeout_##name __read_mostly = value;	\
+	module_param(timeout_##name, uint, 0444);			\
+	MODULE_PARM_DESC(timeout_##name, what " (s, default " #value ")")
+
+FLOWMON_TIMEOUT(syn_sent, 60, "TCP: SYN unanswered");
+FLOWMON_TIMEOUT(syn_recv, 60, "TCP: SYN-ACK unanswered");
+FLOWMON_TIMEOUT(established, 432000, "TCP: ESTABLISHED, idle");
+FLOWMON_TIMEOUT(fin_wait, 120, "TCP: FIN-WAIT-1/2, CLOSING");
+FLOWMON_TIMEOUT(close_wait, 60, "TCP: CLOSE-WAIT");
+FLOWMON_TIMEOUT(last_ack, 30, "TCP: LAST-ACK");
+FLOWMON_TIMEOUT(time_wait, 120, "TCP: TIME-WAIT");
+FLOWMON_TIMEOUT(close, 10, "TCP: CLOSED");
+FLOWMON_TIMEOUT(udp, 30, "UDP: unreplied");
+FLOWMON_TIMEOUT(udp_stream, 180, "UDP: replied");
+FLOWMON_TIMEOUT(icmp, 30, "ICMP and ICMPv6");
+FLOWMON_TIMEOUT(generic, 600, "other protocols");
+
 unsigned int flowmon_net_id __read_mostly;
+static atomic_t flowmon_container_flows = ATOMIC_INIT(0);
+
+static void flowmon_timeouts_init(struct flowmon_timeouts *t)
+{
+	t->tcp[FLOWMON_TCP_CLOSED] = timeout_close;
+	t->tcp[FLOWMON_TCP_LISTEN] = timeout_syn_recv;
+	t->tcp[FLOWMON_TCP_SYN_SENT] = timeout_syn_sent;
+	t->tcp[FLOWMON_TCP_SYN_RECEIVED] = timeout_syn_recv;
+	t->tcp[FLOWMON_TCP_ESTABLISHED] = timeout_established;
+	t->tcp[FLOWMON_TCP_FIN_WAIT_1] = timeout_fin_wait;
+	t->tcp[FLOWMON_TCP_FIN_WAIT_2] = timeout_fin_wait;
+	t->tcp[FLOWMON_TCP_CLOSE_WAIT] = timeout_close_wait;
+	t->tcp[FLOWMON_TCP_CLOSING] = timeout_fin_wait;
+	t->tcp[FLOWMON_TCP_LAST_ACK] = timeout_last_ack;
+	t->tcp[FLOWMON_TCP_TIME_WAIT] = timeout_time_wait;
+	t->udp = timeout_udp;
+	t->udp_replied = timeout_udp_stream;
+	t->icmp = timeout_icmp;
+	t->generic = timeout_generic;
+}
 
 static int __net_init flowmon_net_init(struct net *net)
 {
@@ -32,16 +77,23 @@ static int __net_init flowmon_net_init(struct net *net)
 	ret = flow_table_init(&fn->table, hashsize, max_flows);
 	if (ret)
 		goto err;
+	/* Containers share one budget, so that they cannot exhaust memory. */
+	if (!net_eq(net, &init_net))
+		flow_table_share_budget(&fn->table, &flowmon_container_flows,
+					max_flows_containers);
+	flowmon_timeouts_init(&fn->timeouts);
 	ret = flowmon_proc_init(net);
 	if (ret)
 		goto err_table;
+	flowmon_gc_start(fn);
 	/* Hooks last: once they run, the table and stats must be ready. */
 	ret = flowmon_hooks_register(net);
 	if (ret)
-		goto err_proc;
+		goto err_gc;
 	return 0;
 
-err_proc:
+err_gc:
+	flowmon_gc_stop(fn);
 	flowmon_proc_exit(net);
 err_table:
 	flow_table_destroy(&fn->table);
@@ -55,6 +107,7 @@ static void __net_exit flowmon_net_exit(struct net *net)
 
 	/* Unregistering waits for hooks in flight (synchronize_net()). */
 	flowmon_hooks_unregister(net);
+	flowmon_gc_stop(fn);
 	flowmon_proc_exit(net);
 	flow_table_destroy(&fn->table);
 }
@@ -83,6 +136,8 @@ static int flowmon_size_tables(void)
 	}
 	if (!max_flows)
 		max_flows = 4 * hashsize;
+	if (!max_flows_containers)
+		max_flows_containers = max_flows;
 	return 0;
 }
 
@@ -98,4 +153,6 @@ int flowmon_netns_init(void)
 void flowmon_netns_exit(void)
 {
 	unregister_pernet_subsys(&flowmon_net_ops);
+	/* Records removed by GC or eviction are freed after a grace period. */
+	rcu_barrier();
 }

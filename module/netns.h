@@ -2,6 +2,7 @@
 #ifndef _FLOWMON_NETNS_H
 #define _FLOWMON_NETNS_H
 
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -14,11 +15,27 @@ struct flowmon_stats {
 	atomic64_t parse_errors;
 	atomic64_t fragments;
 	atomic64_t untracked;
+	atomic64_t expired;
+	atomic64_t evicted_embryonic;
+	atomic64_t evicted_closed;
+	atomic64_t reused;
+};
+
+/* Idle timeouts, in seconds. */
+struct flowmon_timeouts {
+	u32 tcp[FLOWMON_TCP_STATE_MAX + 1];
+	u32 udp;		/* unreplied */
+	u32 udp_replied;
+	u32 icmp;
+	u32 generic;
 };
 
 struct flowmon_net {
 	struct flow_table table;
 	struct flowmon_stats stats;
+	struct flowmon_timeouts timeouts;
+	struct delayed_work gc_work;
+	unsigned int gc_bucket;		/* where the next GC run starts */
 };
 
 extern unsigned int flowmon_net_id;

@@ -35,6 +35,17 @@ int flow_table_init(struct flow_table *table, unsigned int buckets,
 	return 0;
 }
 
+/*
+ * Makes the table's records count against @count as well, which may not
+ * exceed @max: how containers share one budget.
+ */
+void flow_table_share_budget(struct flow_table *table, atomic_t *count,
+			     unsigned int max)
+{
+	table->shared_count = count;
+	table->shared_max = max;
+}
+
 /* Frees every record. Only once no reader can reach the table any more. */
 void flow_table_destroy(struct flow_table *table)
 {
@@ -46,6 +57,7 @@ void flow_table_destroy(struct flow_table *table)
 		hlist_for_each_entry_safe(flow, tmp, &table->buckets[i], node) {
 			hlist_del(&flow->node);
 			flow_free(flow);
+			flow_table_unreserve(table);
 		}
 	}
 	kvfree(table->buckets);
@@ -59,8 +71,8 @@ static int flow_endpoint_cmp(const union nf_inet_addr *a, __be16 a_port,
 	return cmp ? cmp : memcmp(&a_port, &b_port, sizeof(a_port));
 }
 
-static unsigned int flow_table_bucket(const struct flow_table *table,
-				      const struct flow_tuple *tuple)
+unsigned int flow_table_bucket(const struct flow_table *table,
+			       const struct flow_tuple *tuple)
 {
 	struct flow_tuple canonical;
 
@@ -102,12 +114,28 @@ struct flow *flow_table_lookup(struct flow_table *table,
  */
 bool flow_table_reserve(struct flow_table *table)
 {
-	return atomic_add_unless(&table->count, 1, table->max_flows);
+	if (!atomic_add_unless(&table->count, 1, table->max_flows))
+		return false;
+	if (table->shared_count &&
+	    !atomic_add_unless(table->shared_count, 1, table->shared_max)) {
+		atomic_dec(&table->count);
+		return false;
+	}
+	return true;
 }
 
 void flow_table_unreserve(struct flow_table *table)
 {
 	atomic_dec(&table->count);
+	if (table->shared_count)
+		atomic_dec(table->shared_count);
+}
+
+/* Bytes of records and buckets, for the statistics. */
+size_t flow_table_memory(const struct flow_table *table)
+{
+	return (size_t)atomic_read(&table->count) * flow_size() +
+	       (table->bucket_mask + 1) * sizeof(*table->buckets);
 }
 
 /*
@@ -137,6 +165,27 @@ struct flow *flow_table_insert(struct flow_table *table, struct flow *flow,
 	spin_unlock_bh(lock);
 	*inserted = true;
 	return flow;
+}
+
+/*
+ * Unlinks @flow and gives back its slot; false if another CPU did first.
+ * Readers already on the chain may still see it until a grace period ends.
+ */
+bool flow_table_remove(struct flow_table *table, struct flow *flow)
+{
+	unsigned int bucket = flow_table_bucket(table, &flow->key);
+	spinlock_t *lock = flow_table_lock(table, bucket);
+	bool removed = false;
+
+	spin_lock_bh(lock);
+	if (!hlist_unhashed(&flow->node)) {
+		hlist_del_init_rcu(&flow->node);
+		removed = true;
+	}
+	spin_unlock_bh(lock);
+	if (removed)
+		flow_table_unreserve(table);
+	return removed;
 }
 
 /* Under RCU. The flow after @cursor, which moves past it; NULL at the end. */

@@ -19,6 +19,8 @@ struct flow_table {
 	unsigned int bucket_mask;
 	unsigned int max_flows;
 	atomic_t count;
+	atomic_t *shared_count;		/* a budget shared with other tables */
+	unsigned int shared_max;
 	atomic64_t last_id;
 	siphash_key_t seed;
 	spinlock_t locks[FLOW_TABLE_LOCKS];	/* bucket i: locks[i % LOCKS] */
@@ -38,12 +40,18 @@ struct flow_cursor {
 
 int flow_table_init(struct flow_table *table, unsigned int buckets,
 		    unsigned int max_flows);
+void flow_table_share_budget(struct flow_table *table, atomic_t *count,
+			     unsigned int max);
 void flow_table_destroy(struct flow_table *table);
 struct flow *flow_table_lookup(struct flow_table *table,
 			       const struct flow_tuple *tuple,
 			       enum flow_direction *dir);
 struct flow *flow_table_insert(struct flow_table *table, struct flow *flow,
 			       bool *inserted);
+bool flow_table_remove(struct flow_table *table, struct flow *flow);
+unsigned int flow_table_bucket(const struct flow_table *table,
+			       const struct flow_tuple *tuple);
+size_t flow_table_memory(const struct flow_table *table);
 bool flow_table_reserve(struct flow_table *table);
 void flow_table_unreserve(struct flow_table *table);
 struct flow *flow_table_next(struct flow_table *table,

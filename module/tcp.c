@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The TCP state of each endpoint, as an on-path observer infers it.
+ * The TCP view of a flow: each endpoint's state and sequence facts, as an
+ * on-path observer infers them.
  *
  * Each segment moves its sender as sending it would and its receiver as
  * receiving it would (RFC 793, section 3.2, assuming delivery), with one
  * exception: a SYN-ACK does not make its receiver ESTABLISHED until that
  * receiver is seen acknowledging it. A SYN flood or a SYN-ACK sent to a
  * spoofed address therefore never shows an ESTABLISHED endpoint.
+ *
+ * Sequence numbers wrap: every comparison uses before() and after().
  */
-#include <linux/flowmon.h>
 #include <net/tcp.h>
 
 #include "tcp.h"
@@ -40,13 +42,19 @@ static bool tcp_is_syn(const struct flow_packet *pkt)
 	       TCPHDR_SYN;
 }
 
+static bool tcp_is_syn_ack(const struct flow_packet *pkt)
+{
+	return (pkt->tcp_flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) ==
+	       (TCPHDR_SYN | TCPHDR_ACK);
+}
+
 /*
- * A flow whose first segment is not a SYN was already running when flowmon
- * first saw it (module loaded mid-connection, or a lost SYN).
+ * A flow whose first segment is neither a SYN nor a SYN-ACK was already
+ * running when flowmon first saw it (module loaded mid-connection).
  */
 bool flow_tcp_is_mid_stream(const struct flow_packet *pkt)
 {
-	return (pkt->tcp_flags & (TCPHDR_SYN | TCPHDR_RST)) != TCPHDR_SYN;
+	return !tcp_is_syn(pkt) && !tcp_is_syn_ack(pkt);
 }
 
 /*
@@ -58,8 +66,7 @@ bool flow_tcp_client_is_sender(const struct flow_packet *pkt)
 {
 	if (tcp_is_syn(pkt))
 		return true;
-	if ((pkt->tcp_flags & (TCPHDR_SYN | TCPHDR_ACK)) ==
-	    (TCPHDR_SYN | TCPHDR_ACK))
+	if (tcp_is_syn_ack(pkt))
 		return false;
 	return ntohs(pkt->tuple.sport) >= ntohs(pkt->tuple.dport);
 }
@@ -72,8 +79,8 @@ void flow_tcp_init(struct flow *flow, const struct flow_packet *pkt)
 	if (flow_tcp_is_mid_stream(pkt)) {
 		client->state = FLOWMON_TCP_ESTABLISHED;
 		server->state = FLOWMON_TCP_ESTABLISHED;
-	} else if (pkt->tcp_flags & TCPHDR_ACK) {
-		/* First seen: a SYN-ACK. Its ack tells the client's ISN. */
+	} else if (tcp_is_syn_ack(pkt)) {
+		/* The client's SYN was missed; the SYN-ACK's ack tells its ISN. */
 		client->state = FLOWMON_TCP_SYN_SENT;
 		client->isn = pkt->ack_seq - 1;
 		client->seen = FLOW_TCP_SEEN_SYN;
@@ -82,6 +89,29 @@ void flow_tcp_init(struct flow *flow, const struct flow_packet *pkt)
 		client->state = FLOWMON_TCP_CLOSED;
 		server->state = FLOWMON_TCP_LISTEN;
 	}
+}
+
+static bool tcp_endpoint_closed(const struct flow_tcp_endpoint *ep)
+{
+	return ep->state == FLOWMON_TCP_CLOSED ||
+	       ep->state == FLOWMON_TCP_TIME_WAIT;
+}
+
+/*
+ * Does this SYN open a new connection on the quad of a finished one (port
+ * reuse)? Then the old record ends and a new one starts.
+ */
+bool flow_tcp_syn_reopens(struct flow *flow, const struct flow_packet *pkt)
+{
+	bool reopens;
+
+	if (!tcp_is_syn(pkt))
+		return false;
+	spin_lock_bh(&flow->lock);
+	reopens = tcp_endpoint_closed(&flow->tcp[FLOW_DIR_UP]) &&
+		  tcp_endpoint_closed(&flow->tcp[FLOW_DIR_DOWN]);
+	spin_unlock_bh(&flow->lock);
+	return reopens;
 }
 
 /* Has @acker acknowledged the SYN of @owner? */
@@ -98,7 +128,65 @@ static bool tcp_acks_fin(const struct flow_tcp_endpoint *peer, u32 ack)
 	return (peer->seen & FLOW_TCP_SEEN_FIN) && !before(ack, peer->fin_end);
 }
 
+/* Data (or SYN, FIN) that starts below the highest sequence already sent. */
+static bool tcp_is_retransmission(const struct flow_tcp_endpoint *snd,
+				  const struct flow_packet *pkt)
+{
+	return pkt->seg_len && (snd->seen & FLOW_TCP_SEEN_DATA) &&
+	       before(pkt->seq, snd->end);
+}
+
+/* Data beyond what the receiver last said it would accept. */
+static bool tcp_is_out_of_window(const struct flow_tcp_endpoint *rcv,
+				 const struct flow_packet *pkt)
+{
+	return pkt->seg_len && (rcv->seen & FLOW_TCP_SEEN_ACK) &&
+	       after(pkt->seq + pkt->seg_len, rcv->max_ack + rcv->window);
+}
+
+/*
+ * A segment that no endpoint in the sender's state would send: anything
+ * but a SYN or RST from an endpoint that has not opened, a plain SYN on a
+ * synchronized connection, or data after the sender's own FIN.
+ */
+static bool tcp_is_unexpected(const struct flow_tcp_endpoint *snd,
+			      const struct flow_packet *pkt)
+{
+	u8 flags = pkt->tcp_flags;
+
+	if (flags & TCPHDR_RST)
+		return false;
+	if (snd->state == FLOWMON_TCP_CLOSED ||
+	    snd->state == FLOWMON_TCP_LISTEN)
+		return !(flags & TCPHDR_SYN);
+	if (tcp_is_syn(pkt))
+		return snd->state != FLOWMON_TCP_SYN_SENT &&
+		       snd->state != FLOWMON_TCP_SYN_RECEIVED;
+	return (snd->seen & FLOW_TCP_SEEN_FIN) &&
+	       after(pkt->seq + pkt->seg_len, snd->fin_end);
+}
+
+static void tcp_note_syn_options(struct flow_tcp_endpoint *snd,
+				 const struct flow_packet *pkt)
+{
+	snd->options = pkt->tcp_options;
+	snd->mss = pkt->mss;
+	snd->wscale = pkt->wscale;
+}
+
+/* Windows are scaled only once both SYNs offered scaling (RFC 7323). */
+static u32 tcp_scaled_window(const struct flow_tcp_endpoint *snd,
+			     const struct flow_tcp_endpoint *rcv,
+			     const struct flow_packet *pkt)
+{
+	if ((pkt->tcp_flags & TCPHDR_SYN) ||
+	    !(snd->options & rcv->options & FLOW_TCP_OPT_WSCALE))
+		return pkt->window;
+	return (u32)pkt->window << snd->wscale;
+}
+
 static void tcp_note_sequence(struct flow_tcp_endpoint *snd,
+			      const struct flow_tcp_endpoint *rcv,
 			      const struct flow_packet *pkt)
 {
 	u32 end = pkt->seq + pkt->seg_len;
@@ -107,10 +195,12 @@ static void tcp_note_sequence(struct flow_tcp_endpoint *snd,
 		snd->isn = pkt->seq;
 		snd->seen |= FLOW_TCP_SEEN_SYN;
 		snd->end = end;
+		tcp_note_syn_options(snd, pkt);
 	} else if (!(snd->seen & FLOW_TCP_SEEN_DATA) || after(end, snd->end)) {
 		snd->end = end;
 	}
 	snd->seen |= FLOW_TCP_SEEN_DATA;
+	snd->window = tcp_scaled_window(snd, rcv, pkt);
 
 	if (pkt->tcp_flags & TCPHDR_ACK) {
 		if (!(snd->seen & FLOW_TCP_SEEN_ACK) ||
@@ -210,21 +300,151 @@ static void tcp_on_fin(struct flow_tcp_endpoint *snd,
 	}
 }
 
+static u32 tcp_elapsed_us(u64 since, u64 now)
+{
+	return now > since ? div_u64(now - since, NSEC_PER_USEC) : 0;
+}
+
+/*
+ * Handshake round trips as seen from here: SYN to SYN-ACK is the path to
+ * the server and back, SYN-ACK to ACK the path to the client and back.
+ * Their sum is the RTT of the whole path, wherever flowmon sits on it.
+ */
+static void tcp_note_rtt(struct flow *flow, enum flow_direction dir,
+			 const struct flow_packet *pkt, u64 now)
+{
+	if (dir == FLOW_DIR_UP && tcp_is_syn(pkt) && !flow->rtt_syn_us) {
+		flow->syn_time = now;
+	} else if (dir == FLOW_DIR_DOWN && tcp_is_syn_ack(pkt) &&
+		   !flow->rtt_ack_us) {
+		if (flow->syn_time && !flow->rtt_syn_us)
+			flow->rtt_syn_us = max(1U, tcp_elapsed_us(flow->syn_time,
+								  now));
+		flow->synack_time = now;
+	} else if (dir == FLOW_DIR_UP && flow->synack_time &&
+		   !flow->rtt_ack_us && !(pkt->tcp_flags & TCPHDR_SYN) &&
+		   tcp_syn_acked(&flow->tcp[FLOW_DIR_DOWN],
+				 &flow->tcp[FLOW_DIR_UP])) {
+		flow->rtt_ack_us = max(1U, tcp_elapsed_us(flow->synack_time,
+							  now));
+	}
+}
+
+#define FLOW_HISTORY_ACK	BIT(0)
+#define FLOW_HISTORY_DATA	BIT(1)
+#define FLOW_HISTORY_ODD	BIT(2)
+#define FLOW_HISTORY_SYN	BIT(3)
+#define FLOW_HISTORY_FIN	BIT(4)
+#define FLOW_HISTORY_RST	BIT(5)
+
+static void history_add(struct flow_history *h, enum flow_direction dir,
+			char letter)
+{
+	if (h->len >= FLOWMON_HISTORY_MAX)
+		return;
+	h->text[h->len++] = dir == FLOW_DIR_UP ? letter - 'a' + 'A' : letter;
+}
+
+/* a, d and q: once per direction. */
+static void history_once(struct flow_history *h, enum flow_direction dir,
+			 u8 bit, char letter)
+{
+	if (h->dir[dir].letters & bit)
+		return;
+	h->dir[dir].letters |= bit;
+	history_add(h, dir, letter);
+}
+
+/* s, h, f and r: again only when the sequence number changes. */
+static void history_seq(struct flow_history *h, enum flow_direction dir,
+			u8 bit, u32 *last_seq, u32 seq, char letter)
+{
+	if ((h->dir[dir].letters & bit) && *last_seq == seq)
+		return;
+	h->dir[dir].letters |= bit;
+	*last_seq = seq;
+	history_add(h, dir, letter);
+}
+
+/* t and w: at the 1st, 10th, 100th... event. */
+static void history_log(struct flow_history *h, enum flow_direction dir,
+			u32 *events, char letter)
+{
+	u32 n = ++*events;
+
+	while (n % 10 == 0)
+		n /= 10;
+	if (n == 1)
+		history_add(h, dir, letter);
+}
+
+static void tcp_note_history(struct flow *flow, enum flow_direction dir,
+			     const struct flow_packet *pkt, bool retrans)
+{
+	struct flow_history *h = &flow->history;
+	struct flow_history_dir *hd = &h->dir[dir];
+	u8 flags = pkt->tcp_flags;
+
+	if ((flags & TCPHDR_SYN) && (flags & (TCPHDR_FIN | TCPHDR_RST)))
+		history_once(h, dir, FLOW_HISTORY_ODD, 'q');
+	else if (flags & TCPHDR_SYN)
+		history_seq(h, dir, FLOW_HISTORY_SYN, &hd->syn_seq, pkt->seq,
+			    flags & TCPHDR_ACK ? 'h' : 's');
+	if (retrans)
+		history_log(h, dir, &hd->retrans, 't');
+	else if (pkt->payload)
+		history_once(h, dir, FLOW_HISTORY_DATA, 'd');
+	else if ((flags & (TCPHDR_SYN | TCPHDR_FIN | TCPHDR_RST | TCPHDR_ACK)) ==
+		 TCPHDR_ACK)
+		history_once(h, dir, FLOW_HISTORY_ACK, 'a');
+	if ((flags & TCPHDR_FIN) && !(flags & TCPHDR_SYN))
+		history_seq(h, dir, FLOW_HISTORY_FIN, &hd->fin_seq, pkt->seq,
+			    'f');
+	if ((flags & TCPHDR_RST) && !(flags & TCPHDR_SYN))
+		history_seq(h, dir, FLOW_HISTORY_RST, &hd->rst_seq, pkt->seq,
+			    'r');
+	if (!pkt->window && !(flags & TCPHDR_RST))
+		history_log(h, dir, &hd->zero_window, 'w');
+}
+
+static void tcp_note_counters(struct flow_tcp_endpoint *snd,
+			      const struct flow_tcp_endpoint *rcv,
+			      const struct flow_packet *pkt, bool retrans)
+{
+	if (retrans) {
+		snd->retrans_packets += pkt->segments;
+		snd->retrans_bytes += pkt->payload;
+	}
+	if (tcp_is_out_of_window(rcv, pkt))
+		snd->out_of_window++;
+	if (!pkt->window && !(pkt->tcp_flags & TCPHDR_RST))
+		snd->zero_window++;
+}
+
 /* Called with flow->lock held, for each segment in either direction. */
 void flow_tcp_segment(struct flow *flow, enum flow_direction dir,
-		      const struct flow_packet *pkt)
+		      const struct flow_packet *pkt, u64 now)
 {
 	struct flow_tcp_endpoint *snd = &flow->tcp[dir];
 	struct flow_tcp_endpoint *rcv = &flow->tcp[!dir];
+	bool retrans = tcp_is_retransmission(snd, pkt);
 	u8 flags = pkt->tcp_flags;
+
+	tcp_note_history(flow, dir, pkt, retrans);
+	tcp_note_counters(snd, rcv, pkt, retrans);
 
 	if (flags & TCPHDR_RST) {
 		snd->state = FLOWMON_TCP_CLOSED;
 		rcv->state = FLOWMON_TCP_CLOSED;
 		return;
 	}
+	if (tcp_is_unexpected(snd, pkt)) {
+		snd->unexpected++;
+		return;
+	}
 
-	tcp_note_sequence(snd, pkt);
+	tcp_note_sequence(snd, rcv, pkt);
+	tcp_note_rtt(flow, dir, pkt, now);
 	if (flags & TCPHDR_SYN)
 		tcp_on_syn(snd, rcv, flags & TCPHDR_ACK);
 	/* ACK first: a FIN-ACK may acknowledge the receiver's own FIN. */

@@ -40,10 +40,36 @@
  *        FLOWMON_FLOW_A_FLAGS: NLA_U32, FLOWMON_FLOW_F_*
  *        FLOWMON_FLOW_A_FIRST_SEEN: NLA_U64, ns since the epoch
  *        FLOWMON_FLOW_A_LAST_SEEN: NLA_U64, ns since the epoch
+ *        FLOWMON_FLOW_A_STATE_SINCE: NLA_U64, ns since the epoch: when the
+ *                                    current state (of either endpoint) began
+ *        FLOWMON_FLOW_A_HISTORY: NLA_NUL_STRING, Zeek-style history (TCP):
+ *                                upper case = client, lower case = server;
+ *                                s SYN, h SYN-ACK, a pure ACK, d data,
+ *                                f FIN, r RST, t retransmission, w zero
+ *                                window, q SYN with FIN or RST
+ *        FLOWMON_FLOW_A_RTT_SYN_US: NLA_U32, SYN -> SYN-ACK, microseconds
+ *        FLOWMON_FLOW_A_RTT_ACK_US: NLA_U32, SYN-ACK -> ACK, microseconds
  *        FLOWMON_FLOW_A_UP: NLA_NESTED, client -> server
  *            FLOWMON_DIR_A_PACKETS: NLA_U64
  *            FLOWMON_DIR_A_BYTES: NLA_U64, whole IP datagrams
  *            FLOWMON_DIR_A_PAYLOAD: NLA_U64, L4 payload bytes
+ *            TCP only, facts about the sender of this direction:
+ *            FLOWMON_DIR_A_ISN: NLA_U32, initial sequence number (SYN seen)
+ *            FLOWMON_DIR_A_SND_NXT: NLA_U32, highest sequence + length sent
+ *            FLOWMON_DIR_A_MAX_ACK: NLA_U32, highest acknowledgment sent
+ *            FLOWMON_DIR_A_WINDOW: NLA_U32, last advertised window, scaled
+ *            FLOWMON_DIR_A_WSCALE: NLA_U8, window scale from the SYN
+ *            FLOWMON_DIR_A_MSS: NLA_U16, MSS option from the SYN
+ *            FLOWMON_DIR_A_SACK_PERM: NLA_FLAG, SACK permitted in the SYN
+ *            FLOWMON_DIR_A_RETRANS_PACKETS: NLA_U64, segments starting below
+ *                                           the highest sequence already seen
+ *            FLOWMON_DIR_A_RETRANS_BYTES: NLA_U64, their payload bytes
+ *            FLOWMON_DIR_A_OUT_OF_WINDOW: NLA_U64, segments beyond the
+ *                                         receiver's advertised window
+ *            FLOWMON_DIR_A_ZERO_WINDOW: NLA_U64, segments advertising a zero
+ *                                       window
+ *            FLOWMON_DIR_A_UNEXPECTED: NLA_U64, segments that do not fit
+ *                                      the sender's state (state unchanged)
  *        FLOWMON_FLOW_A_DOWN: NLA_NESTED, server -> client, as FLOWMON_FLOW_A_UP
  *
  * A dump may take many recvmsg() calls. It resumes from the hash bucket and
@@ -64,6 +90,17 @@
  *        FLOWMON_STATS_A_UNTRACKED: NLA_U64, new flows not tracked (table full
  *                                   or out of memory)
  *        FLOWMON_STATS_A_MAX_FLOWS: NLA_U64, table limit of this namespace
+ *        FLOWMON_STATS_A_EXPIRED: NLA_U64, flows removed after their timeout
+ *        FLOWMON_STATS_A_EVICTED_EMBRYONIC: NLA_U64, unreplied or half-open
+ *                                           flows evicted for a new flow
+ *        FLOWMON_STATS_A_EVICTED_CLOSED: NLA_U64, closed or TIME-WAIT flows
+ *                                        evicted for a new flow
+ *        FLOWMON_STATS_A_REUSED: NLA_U64, TCP flows ended by a new SYN on
+ *                                their quad (port reuse)
+ *        FLOWMON_STATS_A_MEMORY: NLA_U64, bytes used by records and buckets
+ *        FLOWMON_STATS_A_TCP_STATES: NLA_NESTED, TCP flows with either
+ *                                    endpoint in each state
+ *            FLOWMON_TCP_<STATE> + 1: NLA_U64 (attribute type = state + 1)
  *
  * Errors
  * ------
@@ -104,6 +141,9 @@ enum flowmon_tcp_state {
 
 #define FLOWMON_TCP_STATE_MAX (__FLOWMON_TCP_STATE_MAX - 1)
 
+/* Longest FLOWMON_FLOW_A_HISTORY, without its terminating NUL. */
+#define FLOWMON_HISTORY_MAX 31
+
 enum flowmon_flow_flag {
 	/* The server has sent at least one packet. */
 	FLOWMON_FLOW_F_REPLIED = 1U << 0,
@@ -142,6 +182,10 @@ enum flowmon_flow_attr {
 	FLOWMON_FLOW_A_LAST_SEEN,
 	FLOWMON_FLOW_A_UP,
 	FLOWMON_FLOW_A_DOWN,
+	FLOWMON_FLOW_A_STATE_SINCE,
+	FLOWMON_FLOW_A_HISTORY,
+	FLOWMON_FLOW_A_RTT_SYN_US,
+	FLOWMON_FLOW_A_RTT_ACK_US,
 	__FLOWMON_FLOW_A_MAX
 };
 
@@ -153,6 +197,18 @@ enum flowmon_dir_attr {
 	FLOWMON_DIR_A_PACKETS,
 	FLOWMON_DIR_A_BYTES,
 	FLOWMON_DIR_A_PAYLOAD,
+	FLOWMON_DIR_A_ISN,
+	FLOWMON_DIR_A_SND_NXT,
+	FLOWMON_DIR_A_MAX_ACK,
+	FLOWMON_DIR_A_WINDOW,
+	FLOWMON_DIR_A_WSCALE,
+	FLOWMON_DIR_A_MSS,
+	FLOWMON_DIR_A_SACK_PERM,
+	FLOWMON_DIR_A_RETRANS_PACKETS,
+	FLOWMON_DIR_A_RETRANS_BYTES,
+	FLOWMON_DIR_A_OUT_OF_WINDOW,
+	FLOWMON_DIR_A_ZERO_WINDOW,
+	FLOWMON_DIR_A_UNEXPECTED,
 	__FLOWMON_DIR_A_MAX
 };
 
@@ -168,6 +224,12 @@ enum flowmon_stats_attr {
 	FLOWMON_STATS_A_FRAGMENTS,
 	FLOWMON_STATS_A_UNTRACKED,
 	FLOWMON_STATS_A_MAX_FLOWS,
+	FLOWMON_STATS_A_EXPIRED,
+	FLOWMON_STATS_A_EVICTED_EMBRYONIC,
+	FLOWMON_STATS_A_EVICTED_CLOSED,
+	FLOWMON_STATS_A_REUSED,
+	FLOWMON_STATS_A_MEMORY,
+	FLOWMON_STATS_A_TCP_STATES,
 	__FLOWMON_STATS_A_MAX
 };
 
