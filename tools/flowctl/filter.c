@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TCP state filter (--state), with the vocabulary of ss(8).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <linux/flowmon.h>
+
+#include "filter.h"
+
+#define S(state) FILTER_STATE_BIT(FLOWMON_TCP_##state)
+#define ALL (FILTER_STATE_BIT(__FLOWMON_TCP_STATE_MAX) - 1)
+#define CONNECTED (ALL & ~(S(LISTEN) | S(CLOSED)))
+#define SYNCHRONIZED (CONNECTED & ~S(SYN_SENT))
+#define BUCKET (S(SYN_RECEIVED) | S(TIME_WAIT))
+#define BIG (ALL & ~BUCKET)
+
+#define MAX_NAMES 3
+
+struct state_name {
+	const char *names[MAX_NAMES];	/* the ss(8) name, then aliases */
+	uint32_t mask;
+};
+
+static const struct state_name state_names[] = {
+	{ { "established", "estab" }, S(ESTABLISHED) },
+	{ { "syn-sent" }, S(SYN_SENT) },
+	{ { "syn-recv", "syn-rcv", "syn-received" }, S(SYN_RECEIVED) },
+	{ { "fin-wait-1" }, S(FIN_WAIT_1) },
+	{ { "fin-wait-2" }, S(FIN_WAIT_2) },
+	{ { "time-wait" }, S(TIME_WAIT) },
+	{ { "close-wait" }, S(CLOSE_WAIT) },
+	{ { "last-ack" }, S(LAST_ACK) },
+	{ { "closing" }, S(CLOSING) },
+	{ { "closed", "close" }, S(CLOSED) },
+	{ { "listening", "listen" }, S(LISTEN) },
+	{ { "all" }, ALL },
+	{ { "connected" }, CONNECTED },
+	{ { "synchronized" }, SYNCHRONIZED },
+	{ { "bucket" }, BUCKET },
+	{ { "big" }, BIG },
+};
+
+#define NR_STATE_NAMES (sizeof(state_names) / sizeof(state_names[0]))
+
+/* Mask for the @len-byte name or group at @name, 0 when unknown. */
+static uint32_t state_mask(const char *name, size_t len)
+{
+	size_t i, j;
+
+	for (i = 0; i < NR_STATE_NAMES; i++)
+		for (j = 0; j < MAX_NAMES && state_names[i].names[j]; j++)
+			if (strlen(state_names[i].names[j]) == len &&
+			    !strncasecmp(name, state_names[i].names[j], len))
+				return state_names[i].mask;
+	return 0;
+}
+
+/* "established (estab), syn-sent, ..." */
+static void print_state_names(FILE *out)
+{
+	size_t i, j;
+
+	for (i = 0; i < NR_STATE_NAMES; i++) {
+		const char *const *names = state_names[i].names;
+
+		fprintf(out, "%s%s", i ? ", " : "", names[0]);
+		for (j = 1; j < MAX_NAMES && names[j]; j++)
+			fprintf(out, "%s%s", j == 1 ? " (" : ", ", names[j]);
+		if (j > 1)
+			fputc(')', out);
+	}
+	fputc('\n', out);
+}
+
+int filter_parse_states(const char *list, uint32_t *mask)
+{
+	const char *name = list;
+
+	for (;;) {
+		size_t len = strcspn(name, ",");
+		uint32_t bits = state_mask(name, len);
+
+		if (!bits) {
+			fprintf(stderr, "flowctl: unknown TCP state '%.*s'; valid states: ",
+				(int)len, name);
+			print_state_names(stderr);
+			return -1;
+		}
+		*mask |= bits;
+		if (!name[len])
+			return 0;
+		name += len + 1;
+	}
+}
+
+static bool state_in(unsigned int state, uint32_t mask)
+{
+	return state <= FLOWMON_TCP_STATE_MAX && (mask & FILTER_STATE_BIT(state));
+}
+
+bool filter_match_states(const struct flow *f, uint32_t mask)
+{
+	return flow_is_tcp(f) &&
+	       (state_in(f->client_state, mask) || state_in(f->server_state, mask));
+}

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Flow records: parsing from netlink attributes, and their names.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <linux/flowmon.h>
+
+#include "flow.h"
+
+#define FLOW_LIST_MIN_CAP 1024
+
+static const struct nla_policy flow_policy[FLOWMON_FLOW_A_MAX + 1] = {
+	[FLOWMON_FLOW_A_ID] = { .type = NLA_U64 },
+	[FLOWMON_FLOW_A_FAMILY] = { .type = NLA_U8 },
+	[FLOWMON_FLOW_A_PROTO] = { .type = NLA_U8 },
+	[FLOWMON_FLOW_A_CLIENT_ADDR] = { .minlen = 4, .maxlen = 16 },
+	[FLOWMON_FLOW_A_CLIENT_PORT] = { .type = NLA_U16 },
+	[FLOWMON_FLOW_A_SERVER_ADDR] = { .minlen = 4, .maxlen = 16 },
+	[FLOWMON_FLOW_A_SERVER_PORT] = { .type = NLA_U16 },
+	[FLOWMON_FLOW_A_CLIENT_STATE] = { .type = NLA_U8 },
+	[FLOWMON_FLOW_A_SERVER_STATE] = { .type = NLA_U8 },
+	[FLOWMON_FLOW_A_FLAGS] = { .type = NLA_U32 },
+	[FLOWMON_FLOW_A_FIRST_SEEN] = { .type = NLA_U64 },
+	[FLOWMON_FLOW_A_LAST_SEEN] = { .type = NLA_U64 },
+	[FLOWMON_FLOW_A_UP] = { .type = NLA_NESTED },
+	[FLOWMON_FLOW_A_DOWN] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy dir_policy[FLOWMON_DIR_A_MAX + 1] = {
+	[FLOWMON_DIR_A_PACKETS] = { .type = NLA_U64 },
+	[FLOWMON_DIR_A_BYTES] = { .type = NLA_U64 },
+	[FLOWMON_DIR_A_PAYLOAD] = { .type = NLA_U64 },
+};
+
+/* Without these a record does not name a flow; the rest default to 0. */
+static const int required_attrs[] = {
+	FLOWMON_FLOW_A_ID,
+	FLOWMON_FLOW_A_FAMILY,
+	FLOWMON_FLOW_A_PROTO,
+	FLOWMON_FLOW_A_CLIENT_ADDR,
+	FLOWMON_FLOW_A_SERVER_ADDR,
+};
+
+static const char *const tcp_state_names[] = {
+	[FLOWMON_TCP_CLOSED] = "CLOSED",
+	[FLOWMON_TCP_LISTEN] = "LISTEN",
+	[FLOWMON_TCP_SYN_SENT] = "SYN-SENT",
+	[FLOWMON_TCP_SYN_RECEIVED] = "SYN-RECEIVED",
+	[FLOWMON_TCP_ESTABLISHED] = "ESTABLISHED",
+	[FLOWMON_TCP_FIN_WAIT_1] = "FIN-WAIT-1",
+	[FLOWMON_TCP_FIN_WAIT_2] = "FIN-WAIT-2",
+	[FLOWMON_TCP_CLOSE_WAIT] = "CLOSE-WAIT",
+	[FLOWMON_TCP_CLOSING] = "CLOSING",
+	[FLOWMON_TCP_LAST_ACK] = "LAST-ACK",
+	[FLOWMON_TCP_TIME_WAIT] = "TIME-WAIT",
+};
+
+static uint8_t get_u8(const struct nlattr *attr)
+{
+	return attr ? nla_get_u8(attr) : 0;
+}
+
+static uint16_t get_u16(const struct nlattr *attr)
+{
+	return attr ? nla_get_u16(attr) : 0;
+}
+
+static uint32_t get_u32(const struct nlattr *attr)
+{
+	return attr ? nla_get_u32(attr) : 0;
+}
+
+static uint64_t get_u64(const struct nlattr *attr)
+{
+	return attr ? nla_get_u64(attr) : 0;
+}
+
+static int parse_addr(uint8_t dst[16], const struct nlattr *attr, uint8_t family)
+{
+	int len = family == AF_INET ? 4 : 16;
+
+	if (nla_len(attr) != len)
+		return -EBADMSG;
+	memcpy(dst, nla_data(attr), len);
+	return 0;
+}
+
+static int parse_dir(struct flow_dir *dir, struct nlattr *attr)
+{
+	struct nlattr *tb[FLOWMON_DIR_A_MAX + 1];
+
+	if (!attr)
+		return 0;
+	if (nla_parse_nested(tb, FLOWMON_DIR_A_MAX, attr, dir_policy) < 0)
+		return -EBADMSG;
+	dir->packets = get_u64(tb[FLOWMON_DIR_A_PACKETS]);
+	dir->bytes = get_u64(tb[FLOWMON_DIR_A_BYTES]);
+	dir->payload = get_u64(tb[FLOWMON_DIR_A_PAYLOAD]);
+	return 0;
+}
+
+static bool has_required(struct nlattr **tb)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(required_attrs) / sizeof(required_attrs[0]); i++)
+		if (!tb[required_attrs[i]])
+			return false;
+	return true;
+}
+
+int flow_parse(struct flow *f, struct nlattr *attr)
+{
+	struct nlattr *tb[FLOWMON_FLOW_A_MAX + 1];
+
+	memset(f, 0, sizeof(*f));
+	if (nla_parse_nested(tb, FLOWMON_FLOW_A_MAX, attr, flow_policy) < 0 ||
+	    !has_required(tb))
+		return -EBADMSG;
+	f->family = nla_get_u8(tb[FLOWMON_FLOW_A_FAMILY]);
+	if (f->family != AF_INET && f->family != AF_INET6)
+		return -EBADMSG;
+	if (parse_addr(f->client_addr, tb[FLOWMON_FLOW_A_CLIENT_ADDR], f->family) ||
+	    parse_addr(f->server_addr, tb[FLOWMON_FLOW_A_SERVER_ADDR], f->family))
+		return -EBADMSG;
+	f->id = nla_get_u64(tb[FLOWMON_FLOW_A_ID]);
+	f->proto = nla_get_u8(tb[FLOWMON_FLOW_A_PROTO]);
+	f->client_port = get_u16(tb[FLOWMON_FLOW_A_CLIENT_PORT]);
+	f->server_port = get_u16(tb[FLOWMON_FLOW_A_SERVER_PORT]);
+	f->client_state = get_u8(tb[FLOWMON_FLOW_A_CLIENT_STATE]);
+	f->server_state = get_u8(tb[FLOWMON_FLOW_A_SERVER_STATE]);
+	f->flags = get_u32(tb[FLOWMON_FLOW_A_FLAGS]);
+	f->first_seen = get_u64(tb[FLOWMON_FLOW_A_FIRST_SEEN]);
+	f->last_seen = get_u64(tb[FLOWMON_FLOW_A_LAST_SEEN]);
+	if (parse_dir(&f->up, tb[FLOWMON_FLOW_A_UP]) ||
+	    parse_dir(&f->down, tb[FLOWMON_FLOW_A_DOWN]))
+		return -EBADMSG;
+	return 0;
+}
+
+bool flow_is_tcp(const struct flow *f)
+{
+	return f->proto == IPPROTO_TCP;
+}
+
+bool flow_has_ports(const struct flow *f)
+{
+	switch (f->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const char *flow_family_name(const struct flow *f)
+{
+	return f->family == AF_INET ? "ipv4" : "ipv6";
+}
+
+const char *flow_proto_name(const struct flow *f, char buf[FLOW_PROTO_LEN])
+{
+	switch (f->proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
+	default:
+		snprintf(buf, FLOW_PROTO_LEN, "%u", f->proto);
+		return buf;
+	}
+}
+
+const char *flow_tcp_state_name(unsigned int state)
+{
+	if (state > FLOWMON_TCP_STATE_MAX)
+		return "?";
+	return tcp_state_names[state];
+}
+
+static const char *tcp_state_summary(const struct flow *f, char buf[FLOW_STATE_LEN])
+{
+	const char *client = flow_tcp_state_name(f->client_state);
+	const char *server = flow_tcp_state_name(f->server_state);
+
+	if (f->client_state == f->server_state)
+		return client;
+	snprintf(buf, FLOW_STATE_LEN, "%s/%s", client, server);
+	return buf;
+}
+
+/* The same rule as the state column of /proc/net/flowmon. */
+const char *flow_state(const struct flow *f, char buf[FLOW_STATE_LEN])
+{
+	bool replied = f->flags & FLOWMON_FLOW_F_REPLIED;
+
+	if (flow_is_tcp(f))
+		return tcp_state_summary(f, buf);
+	if (f->flags & FLOWMON_FLOW_F_ECHO)
+		return replied ? "REPLY" : "REQUEST";
+	if (f->proto == IPPROTO_UDP)
+		return replied ? "REPLIED" : "UNREPLIED";
+	return "SEEN";
+}
+
+void flow_client_addr(const struct flow *f, char buf[INET6_ADDRSTRLEN])
+{
+	inet_ntop(f->family, f->client_addr, buf, INET6_ADDRSTRLEN);
+}
+
+void flow_server_addr(const struct flow *f, char buf[INET6_ADDRSTRLEN])
+{
+	inet_ntop(f->family, f->server_addr, buf, INET6_ADDRSTRLEN);
+}
+
+int flow_list_append(struct flow_list *list, const struct flow *f)
+{
+	if (list->len == list->cap) {
+		size_t cap = list->cap ? list->cap * 2 : FLOW_LIST_MIN_CAP;
+		struct flow *flows;
+
+		if (cap > SIZE_MAX / sizeof(*flows))
+			return -ENOMEM;
+		flows = realloc(list->flows, cap * sizeof(*flows));
+		if (!flows)
+			return -ENOMEM;
+		list->flows = flows;
+		list->cap = cap;
+	}
+	list->flows[list->len++] = *f;
+	return 0;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+	const struct flow *fa = a, *fb = b;
+
+	return (fa->id > fb->id) - (fa->id < fb->id);
+}
+
+void flow_list_sort(struct flow_list *list)
+{
+	if (list->len)
+		qsort(list->flows, list->len, sizeof(*list->flows), compare_ids);
+}
+
+void flow_list_clear(struct flow_list *list)
+{
+	list->len = 0;
+}
+
+void flow_list_free(struct flow_list *list)
+{
+	free(list->flows);
+	memset(list, 0, sizeof(*list));
+}
