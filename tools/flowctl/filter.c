@@ -95,6 +95,18 @@ int filter_parse_states(const char *list, uint32_t *mask)
 	}
 }
 
+const char *filter_state_name(unsigned int state)
+{
+	size_t i;
+
+	if (state > FLOWMON_TCP_STATE_MAX)
+		return "?";
+	for (i = 0; i < NR_STATE_NAMES; i++)
+		if (state_names[i].mask == FILTER_STATE_BIT(state))
+			return state_names[i].names[0];
+	return "?";
+}
+
 static bool state_in(unsigned int state, uint32_t mask)
 {
 	return state <= FLOWMON_TCP_STATE_MAX && (mask & FILTER_STATE_BIT(state));

@@ -20,6 +20,9 @@
  */
 int filter_parse_states(const char *list, uint32_t *mask);
 
+/* The ss(8) name of an enum flowmon_tcp_state, e.g. "syn-recv"; "?" if unknown. */
+const char *filter_state_name(unsigned int state);
+
 /* A flow matches when it is TCP and either endpoint's state is in @mask. */
 bool filter_match_states(const struct flow *f, uint32_t mask);
 

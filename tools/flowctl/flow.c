@@ -29,12 +29,29 @@ static const struct nla_policy flow_policy[FLOWMON_FLOW_A_MAX + 1] = {
 	[FLOWMON_FLOW_A_LAST_SEEN] = { .type = NLA_U64 },
 	[FLOWMON_FLOW_A_UP] = { .type = NLA_NESTED },
 	[FLOWMON_FLOW_A_DOWN] = { .type = NLA_NESTED },
+	[FLOWMON_FLOW_A_STATE_SINCE] = { .type = NLA_U64 },
+	[FLOWMON_FLOW_A_HISTORY] = { .type = NLA_STRING,
+				     .maxlen = FLOWMON_HISTORY_MAX + 1 },
+	[FLOWMON_FLOW_A_RTT_SYN_US] = { .type = NLA_U32 },
+	[FLOWMON_FLOW_A_RTT_ACK_US] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy dir_policy[FLOWMON_DIR_A_MAX + 1] = {
 	[FLOWMON_DIR_A_PACKETS] = { .type = NLA_U64 },
 	[FLOWMON_DIR_A_BYTES] = { .type = NLA_U64 },
 	[FLOWMON_DIR_A_PAYLOAD] = { .type = NLA_U64 },
+	[FLOWMON_DIR_A_ISN] = { .type = NLA_U32 },
+	[FLOWMON_DIR_A_SND_NXT] = { .type = NLA_U32 },
+	[FLOWMON_DIR_A_MAX_ACK] = { .type = NLA_U32 },
+	[FLOWMON_DIR_A_WINDOW] = { .type = NLA_U32 },
+	[FLOWMON_DIR_A_WSCALE] = { .type = NLA_U8 },
+	[FLOWMON_DIR_A_MSS] = { .type = NLA_U16 },
+	[FLOWMON_DIR_A_SACK_PERM] = { .type = NLA_FLAG },
+	[FLOWMON_DIR_A_RETRANS_PACKETS] = { .type = NLA_U64 },
+	[FLOWMON_DIR_A_RETRANS_BYTES] = { .type = NLA_U64 },
+	[FLOWMON_DIR_A_OUT_OF_WINDOW] = { .type = NLA_U64 },
+	[FLOWMON_DIR_A_ZERO_WINDOW] = { .type = NLA_U64 },
+	[FLOWMON_DIR_A_UNEXPECTED] = { .type = NLA_U64 },
 };
 
 /* Without these a record does not name a flow; the rest default to 0. */
@@ -80,6 +97,15 @@ static uint64_t get_u64(const struct nlattr *attr)
 	return attr ? nla_get_u64(attr) : 0;
 }
 
+/* Returns @attr, after setting @bit in @has if it is there: the value is known. */
+static const struct nlattr *known(const struct nlattr *attr, uint32_t *has,
+				  uint32_t bit)
+{
+	if (attr)
+		*has |= bit;
+	return attr;
+}
+
 static int parse_addr(uint8_t dst[16], const struct nlattr *attr, uint8_t family)
 {
 	int len = family == AF_INET ? 4 : 16;
@@ -88,6 +114,43 @@ static int parse_addr(uint8_t dst[16], const struct nlattr *attr, uint8_t family
 		return -EBADMSG;
 	memcpy(dst, nla_data(attr), len);
 	return 0;
+}
+
+/* Facts about a TCP sender: optional ones absent are unknown, counters 0. */
+static void parse_tcb(struct flow_dir *dir, struct nlattr **tb)
+{
+	uint32_t *has = &dir->has;
+
+	dir->isn = get_u32(known(tb[FLOWMON_DIR_A_ISN], has, FLOW_DIR_HAS_ISN));
+	dir->snd_nxt = get_u32(known(tb[FLOWMON_DIR_A_SND_NXT], has,
+				     FLOW_DIR_HAS_SND_NXT));
+	dir->max_ack = get_u32(known(tb[FLOWMON_DIR_A_MAX_ACK], has,
+				     FLOW_DIR_HAS_MAX_ACK));
+	dir->window = get_u32(known(tb[FLOWMON_DIR_A_WINDOW], has,
+				    FLOW_DIR_HAS_WINDOW));
+	dir->wscale = get_u8(known(tb[FLOWMON_DIR_A_WSCALE], has,
+				   FLOW_DIR_HAS_WSCALE));
+	dir->mss = get_u16(known(tb[FLOWMON_DIR_A_MSS], has, FLOW_DIR_HAS_MSS));
+	dir->sack_perm = tb[FLOWMON_DIR_A_SACK_PERM] != NULL;
+	dir->retrans_packets = get_u64(tb[FLOWMON_DIR_A_RETRANS_PACKETS]);
+	dir->retrans_bytes = get_u64(tb[FLOWMON_DIR_A_RETRANS_BYTES]);
+	dir->out_of_window = get_u64(tb[FLOWMON_DIR_A_OUT_OF_WINDOW]);
+	dir->zero_window = get_u64(tb[FLOWMON_DIR_A_ZERO_WINDOW]);
+	dir->unexpected = get_u64(tb[FLOWMON_DIR_A_UNEXPECTED]);
+}
+
+/* The per-flow TCP facts; absent ones stay unknown. */
+static void parse_tcp(struct flow *f, struct nlattr **tb)
+{
+	f->state_since = get_u64(known(tb[FLOWMON_FLOW_A_STATE_SINCE], &f->has,
+				       FLOW_HAS_STATE_SINCE));
+	f->rtt_syn_us = get_u32(known(tb[FLOWMON_FLOW_A_RTT_SYN_US], &f->has,
+				      FLOW_HAS_RTT_SYN));
+	f->rtt_ack_us = get_u32(known(tb[FLOWMON_FLOW_A_RTT_ACK_US], &f->has,
+				      FLOW_HAS_RTT_ACK));
+	if (known(tb[FLOWMON_FLOW_A_HISTORY], &f->has, FLOW_HAS_HISTORY))
+		nla_strlcpy(f->history, tb[FLOWMON_FLOW_A_HISTORY],
+			    sizeof(f->history));
 }
 
 static int parse_dir(struct flow_dir *dir, struct nlattr *attr)
@@ -101,6 +164,7 @@ static int parse_dir(struct flow_dir *dir, struct nlattr *attr)
 	dir->packets = get_u64(tb[FLOWMON_DIR_A_PACKETS]);
 	dir->bytes = get_u64(tb[FLOWMON_DIR_A_BYTES]);
 	dir->payload = get_u64(tb[FLOWMON_DIR_A_PAYLOAD]);
+	parse_tcb(dir, tb);
 	return 0;
 }
 
@@ -137,6 +201,7 @@ int flow_parse(struct flow *f, struct nlattr *attr)
 	f->flags = get_u32(tb[FLOWMON_FLOW_A_FLAGS]);
 	f->first_seen = get_u64(tb[FLOWMON_FLOW_A_FIRST_SEEN]);
 	f->last_seen = get_u64(tb[FLOWMON_FLOW_A_LAST_SEEN]);
+	parse_tcp(f, tb);
 	if (parse_dir(&f->up, tb[FLOWMON_FLOW_A_UP]) ||
 	    parse_dir(&f->down, tb[FLOWMON_FLOW_A_DOWN]))
 		return -EBADMSG;

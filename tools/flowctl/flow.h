@@ -10,16 +10,45 @@
 #include <stdint.h>
 #include <arpa/inet.h>
 #include <netlink/attr.h>
+#include <linux/flowmon.h>
 
 /* "SYN-RECEIVED/SYN-RECEIVED" plus NUL, rounded up. */
 #define FLOW_STATE_LEN 32
 /* "255" plus NUL. */
 #define FLOW_PROTO_LEN 4
 
+/* Optional TCP facts the kernel sent (struct flow_dir.has); others are unknown. */
+#define FLOW_DIR_HAS_ISN	(1U << 0)
+#define FLOW_DIR_HAS_SND_NXT	(1U << 1)
+#define FLOW_DIR_HAS_MAX_ACK	(1U << 2)
+#define FLOW_DIR_HAS_WINDOW	(1U << 3)
+#define FLOW_DIR_HAS_WSCALE	(1U << 4)
+#define FLOW_DIR_HAS_MSS	(1U << 5)
+
+/* Optional facts of a flow (struct flow.has). */
+#define FLOW_HAS_STATE_SINCE	(1U << 0)
+#define FLOW_HAS_HISTORY	(1U << 1)
+#define FLOW_HAS_RTT_SYN	(1U << 2)
+#define FLOW_HAS_RTT_ACK	(1U << 3)
+
 struct flow_dir {
 	uint64_t packets;
 	uint64_t bytes;		/* whole IP datagrams */
 	uint64_t payload;	/* L4 payload */
+	/* TCP only: facts about the sender of this direction. */
+	uint32_t has;		/* FLOW_DIR_HAS_* */
+	uint32_t isn;
+	uint32_t snd_nxt;
+	uint32_t max_ack;
+	uint32_t window;	/* scaled */
+	uint16_t mss;
+	uint8_t wscale;
+	bool sack_perm;
+	uint64_t retrans_packets;
+	uint64_t retrans_bytes;
+	uint64_t out_of_window;
+	uint64_t zero_window;
+	uint64_t unexpected;
 };
 
 struct flow {
@@ -35,6 +64,12 @@ struct flow {
 	uint8_t server_addr[16];
 	uint64_t first_seen;	/* ns since the epoch */
 	uint64_t last_seen;
+	/* TCP only: */
+	uint32_t has;		/* FLOW_HAS_* */
+	uint64_t state_since;	/* ns since the epoch */
+	uint32_t rtt_syn_us;	/* SYN -> SYN-ACK */
+	uint32_t rtt_ack_us;	/* SYN-ACK -> ACK */
+	char history[FLOWMON_HISTORY_MAX + 1];
 	struct flow_dir up;	/* client -> server */
 	struct flow_dir down;	/* server -> client */
 };

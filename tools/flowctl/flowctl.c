@@ -30,6 +30,9 @@ static const char list_help[] =
 	"  -o, --output FORMAT  table (the default on a terminal), plain (the\n"
 	"                       default otherwise) or json\n"
 	"  -j, --json           same as -o json\n"
+	"  -e, --extended       below each TCP flow, its history, handshake RTT and\n"
+	"                       per-direction TCP facts, as in 'ss -ti' (ignored\n"
+	"                       with JSON, which always has them)\n"
 	"      --state LIST     only TCP flows with either endpoint in one of the\n"
 	"                       comma-separated states; may be repeated\n"
 	"  -n, --numeric        accepted for compatibility: names are never resolved\n"
@@ -45,7 +48,8 @@ static const char list_help[] =
 
 static const char stats_help[] =
 	"Show the counters of the flow table of the current network namespace,\n"
-	"one 'key value' pair per line.\n"
+	"one 'key value' pair per line, then the number of TCP flows with either\n"
+	"endpoint in each state, as 'tcp_state_NAME N' lines.\n"
 	"\n"
 	"Options:\n"
 	"  -j, --json  print one JSON object\n"
@@ -60,7 +64,7 @@ static const char help_help[] =
 
 static const struct command commands[] = {
 	{ "list", "ls", cmd_list, "list tracked flows",
-	  "list [-o table|plain|json] [--state LIST] [-n]", list_help },
+	  "list [-o table|plain|json] [-e] [--state LIST] [-n]", list_help },
 	{ "stats", NULL, cmd_stats, "show flow table counters",
 	  "stats [-j]", stats_help },
 	{ "version", NULL, cmd_version, "show flowctl and module versions",

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Minimal JSON writer: flat objects of strings, integers and booleans.
+ * Minimal JSON writer: objects of strings, integers, booleans and objects.
  */
 #include <inttypes.h>
 
@@ -42,6 +42,12 @@ void json_object_begin(struct json *j, FILE *out)
 void json_object_end(struct json *j)
 {
 	fputc('}', j->out);
+}
+
+void json_object_begin_key(struct json *j, const char *key, struct json *inner)
+{
+	print_key(j, key);
+	json_object_begin(inner, j->out);
 }
 
 void json_string(struct json *j, const char *key, const char *value)

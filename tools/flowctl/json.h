@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Minimal JSON writer: flat objects of strings, integers and booleans.
+ * Minimal JSON writer: objects of strings, integers, booleans and objects.
  */
 #ifndef FLOWCTL_JSON_H
 #define FLOWCTL_JSON_H
@@ -16,6 +16,8 @@ struct json {
 
 void json_object_begin(struct json *j, FILE *out);
 void json_object_end(struct json *j);
+/* Begin @inner, an object that is the value of @key in @j. */
+void json_object_begin_key(struct json *j, const char *key, struct json *inner);
 void json_string(struct json *j, const char *key, const char *value);
 void json_u64(struct json *j, const char *key, uint64_t value);
 void json_bool(struct json *j, const char *key, bool value);

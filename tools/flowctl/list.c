@@ -20,13 +20,14 @@
 /* A dump interrupted by table changes is retried once. */
 #define DUMP_ATTEMPTS 2
 
-#define LIST_OPTSTRING ":o:jnh"
+#define LIST_OPTSTRING ":o:jenh"
 
 enum { OPT_STATE = 256 };
 
 static const struct option list_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "extended", no_argument, NULL, 'e' },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "numeric", no_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
@@ -36,6 +37,7 @@ static const struct option list_options[] = {
 struct list_args {
 	enum output_format format;
 	uint32_t states;	/* FILTER_STATE_BIT()s; 0 keeps every flow */
+	bool extended;
 	bool help;
 };
 
@@ -68,6 +70,9 @@ static int parse_args(const struct command *cmd, int argc, char **argv,
 		case 'j':
 			args->format = OUTPUT_JSON;
 			break;
+		case 'e':
+			args->extended = true;
+			break;
 		case OPT_STATE:
 			if (filter_parse_states(optarg, &args->states))
 				return usage_hint(cmd);
@@ -81,6 +86,9 @@ static int parse_args(const struct command *cmd, int argc, char **argv,
 			return option_error(cmd, LIST_OPTSTRING, opt, argv);
 		}
 	}
+	/* -e is for people, whatever the format; JSON always has every fact. */
+	if (args->extended && args->format != OUTPUT_JSON)
+		args->format = OUTPUT_EXTENDED;
 	return no_arguments(cmd, argc, argv);
 }
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Printing flows: an aligned table, a stable plain format, or JSON.
+ * Printing flows: an aligned table (optionally with the TCP facts of each
+ * flow), a stable plain format, or JSON.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/flowmon.h>
@@ -11,8 +13,11 @@
 #include "output.h"
 
 #define NSEC_PER_SEC 1000000000ULL
+#define NSEC_PER_DSEC 100000000ULL
 #define CELL_LEN 64
 #define SIZE_LEN 16
+/* "out_of_window_down" plus NUL, rounded up. */
+#define JSON_KEY_LEN 32
 
 enum column {
 	COL_PROTO,
@@ -42,6 +47,13 @@ static const char plain_header[] =
 
 struct row {
 	char cell[NR_COLUMNS][CELL_LEN];
+};
+
+/* One indented line of "key:value" facts under a row, as in ss -ti. */
+struct fact_line {
+	FILE *out;
+	const char *label;
+	bool started;
 };
 
 int output_parse_format(const char *name, enum output_format *format)
@@ -94,6 +106,24 @@ static void format_age(char buf[CELL_LEN], uint64_t secs)
 	else
 		snprintf(buf, CELL_LEN, "%" PRIu64 "d%" PRIu64 "h", secs / 86400,
 			 secs % 86400 / 3600);
+}
+
+/* 0.4s, 12.3s under a minute, then as format_age(). */
+static void format_duration(char buf[CELL_LEN], uint64_t ns)
+{
+	uint64_t secs = ns / NSEC_PER_SEC;
+	unsigned int tenths = ns / NSEC_PER_DSEC % 10;
+
+	if (secs < 60)
+		snprintf(buf, CELL_LEN, "%" PRIu64 ".%us", secs, tenths);
+	else
+		format_age(buf, secs);
+}
+
+/* Microseconds as milliseconds with 3 decimals: 0.151ms. */
+static void format_ms(char buf[CELL_LEN], uint64_t us)
+{
+	snprintf(buf, CELL_LEN, "%" PRIu64 ".%03" PRIu64 "ms", us / 1000, us % 1000);
 }
 
 /* addr:port, [addr]:port for IPv6, the bare address without ports. */
@@ -156,8 +186,107 @@ static void format_header(struct row *row)
 		snprintf(row->cell[col], CELL_LEN, "%s", column_names[col]);
 }
 
-/* Two passes over the flows: measure the columns, then print them. */
-static void print_table(FILE *out, const struct flow_list *list, uint64_t now_ns)
+/* The label (e.g. "up:") starts the line, at its first fact. */
+static void fact_line_begin(struct fact_line *line, FILE *out, const char *label)
+{
+	line->out = out;
+	line->label = label;
+	line->started = false;
+}
+
+static void fact(struct fact_line *line, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void fact(struct fact_line *line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (line->started)
+		fputc(' ', line->out);
+	else
+		fprintf(line->out, "\t%s", line->label);
+	line->started = true;
+	va_start(ap, fmt);
+	vfprintf(line->out, fmt, ap);
+	va_end(ap);
+}
+
+static void fact_line_end(struct fact_line *line)
+{
+	if (line->started)
+		fputc('\n', line->out);
+}
+
+/* history, how long the current state has lasted, handshake RTTs. */
+static void print_flow_facts(FILE *out, const struct flow *f, uint64_t now_ns)
+{
+	struct fact_line line;
+	char buf[CELL_LEN];
+
+	fact_line_begin(&line, out, "");
+	if (f->has & FLOW_HAS_HISTORY)
+		fact(&line, "history:%s", f->history);
+	if (f->has & FLOW_HAS_STATE_SINCE) {
+		format_duration(buf, now_ns > f->state_since ? now_ns - f->state_since : 0);
+		fact(&line, "state_since:%s", buf);
+	}
+	if ((f->has & FLOW_HAS_RTT_SYN) && (f->has & FLOW_HAS_RTT_ACK)) {
+		format_ms(buf, (uint64_t)f->rtt_syn_us + f->rtt_ack_us);
+		fact(&line, "rtt:%s", buf);
+	}
+	if (f->has & FLOW_HAS_RTT_SYN) {
+		format_ms(buf, f->rtt_syn_us);
+		fact(&line, "rtt_syn:%s", buf);
+	}
+	if (f->has & FLOW_HAS_RTT_ACK) {
+		format_ms(buf, f->rtt_ack_us);
+		fact(&line, "rtt_ack:%s", buf);
+	}
+	fact_line_end(&line);
+}
+
+/* What the sender of one direction said: sequence space, options, anomalies. */
+static void print_dir_facts(FILE *out, const char *label, const struct flow_dir *d)
+{
+	struct fact_line line;
+	char bytes[SIZE_LEN];
+
+	fact_line_begin(&line, out, label);
+	if (d->has & FLOW_DIR_HAS_ISN)
+		fact(&line, "isn:%" PRIu32, d->isn);
+	if (d->has & FLOW_DIR_HAS_SND_NXT)
+		fact(&line, "snd_nxt:%" PRIu32, d->snd_nxt);
+	if (d->has & FLOW_DIR_HAS_MAX_ACK)
+		fact(&line, "ack:%" PRIu32, d->max_ack);
+	if (d->has & FLOW_DIR_HAS_WINDOW)
+		fact(&line, "window:%" PRIu32, d->window);
+	if (d->has & FLOW_DIR_HAS_MSS)
+		fact(&line, "mss:%u", d->mss);
+	if (d->has & FLOW_DIR_HAS_WSCALE)
+		fact(&line, "wscale:%u", d->wscale);
+	if (d->sack_perm)
+		fact(&line, "sack");
+	format_size(bytes, d->retrans_bytes);
+	fact(&line, "retrans:%" PRIu64 "/%s", d->retrans_packets, bytes);
+	fact(&line, "out_of_window:%" PRIu64, d->out_of_window);
+	fact(&line, "zero_window:%" PRIu64, d->zero_window);
+	fact(&line, "unexpected:%" PRIu64, d->unexpected);
+	fact_line_end(&line);
+}
+
+static void print_tcp_facts(FILE *out, const struct flow *f, uint64_t now_ns)
+{
+	print_flow_facts(out, f, now_ns);
+	print_dir_facts(out, "up:   ", &f->up);
+	print_dir_facts(out, "down: ", &f->down);
+}
+
+/*
+ * Two passes over the flows: measure the columns, then print them, each TCP
+ * flow followed by its facts when @extended.
+ */
+static void print_table(FILE *out, const struct flow_list *list, uint64_t now_ns,
+			bool extended)
 {
 	size_t widths[NR_COLUMNS] = { 0 };
 	struct row row;
@@ -173,8 +302,12 @@ static void print_table(FILE *out, const struct flow_list *list, uint64_t now_ns
 	format_header(&row);
 	print_row(out, widths, &row);
 	for (i = 0; i < list->len; i++) {
-		format_row(&row, &list->flows[i], now_ns);
+		const struct flow *f = &list->flows[i];
+
+		format_row(&row, f, now_ns);
 		print_row(out, widths, &row);
+		if (extended && flow_is_tcp(f))
+			print_tcp_facts(out, f, now_ns);
 	}
 }
 
@@ -211,6 +344,64 @@ static void print_plain(FILE *out, const struct flow_list *list, uint64_t now_ns
 		print_plain_flow(out, &list->flows[i], now_ns);
 }
 
+/* @name with the suffix of direction @dir, e.g. "isn_up". */
+static void json_dir_u64(struct json *j, const char *name, const char *dir,
+			 uint64_t value)
+{
+	char key[JSON_KEY_LEN];
+
+	snprintf(key, sizeof(key), "%s_%s", name, dir);
+	json_u64(j, key, value);
+}
+
+static void json_dir_bool(struct json *j, const char *name, const char *dir,
+			  bool value)
+{
+	char key[JSON_KEY_LEN];
+
+	snprintf(key, sizeof(key), "%s_%s", name, dir);
+	json_bool(j, key, value);
+}
+
+/* The facts about the sender of direction @dir; unknown ones are left out. */
+static void print_json_tcb(struct json *j, const char *dir, const struct flow_dir *d)
+{
+	if (d->has & FLOW_DIR_HAS_ISN)
+		json_dir_u64(j, "isn", dir, d->isn);
+	if (d->has & FLOW_DIR_HAS_SND_NXT)
+		json_dir_u64(j, "snd_nxt", dir, d->snd_nxt);
+	if (d->has & FLOW_DIR_HAS_MAX_ACK)
+		json_dir_u64(j, "max_ack", dir, d->max_ack);
+	if (d->has & FLOW_DIR_HAS_WINDOW)
+		json_dir_u64(j, "window", dir, d->window);
+	if (d->has & FLOW_DIR_HAS_MSS)
+		json_dir_u64(j, "mss", dir, d->mss);
+	if (d->has & FLOW_DIR_HAS_WSCALE)
+		json_dir_u64(j, "wscale", dir, d->wscale);
+	json_dir_bool(j, "sack_perm", dir, d->sack_perm);
+	json_dir_u64(j, "retrans", dir, d->retrans_packets);
+	json_dir_u64(j, "retrans_bytes", dir, d->retrans_bytes);
+	json_dir_u64(j, "out_of_window", dir, d->out_of_window);
+	json_dir_u64(j, "zero_window", dir, d->zero_window);
+	json_dir_u64(j, "unexpected", dir, d->unexpected);
+}
+
+static void print_json_tcp(struct json *j, const struct flow *f)
+{
+	if (f->has & FLOW_HAS_HISTORY)
+		json_string(j, "history", f->history);
+	if (f->has & FLOW_HAS_STATE_SINCE)
+		json_u64(j, "state_since", f->state_since);
+	if ((f->has & FLOW_HAS_RTT_SYN) && (f->has & FLOW_HAS_RTT_ACK))
+		json_u64(j, "rtt_us", (uint64_t)f->rtt_syn_us + f->rtt_ack_us);
+	if (f->has & FLOW_HAS_RTT_SYN)
+		json_u64(j, "rtt_syn_us", f->rtt_syn_us);
+	if (f->has & FLOW_HAS_RTT_ACK)
+		json_u64(j, "rtt_ack_us", f->rtt_ack_us);
+	print_json_tcb(j, "up", &f->up);
+	print_json_tcb(j, "down", &f->down);
+}
+
 static void print_json_flow(FILE *out, const struct flow *f)
 {
 	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
@@ -241,6 +432,8 @@ static void print_json_flow(FILE *out, const struct flow *f)
 	json_u64(&j, "payload_down", f->down.payload);
 	json_u64(&j, "first_seen", f->first_seen);
 	json_u64(&j, "last_seen", f->last_seen);
+	if (flow_is_tcp(f))
+		print_json_tcp(&j, f);
 	json_object_end(&j);
 }
 
@@ -262,7 +455,8 @@ void output_flows(FILE *out, enum output_format format,
 {
 	switch (format) {
 	case OUTPUT_TABLE:
-		print_table(out, list, now_ns);
+	case OUTPUT_EXTENDED:
+		print_table(out, list, now_ns, format == OUTPUT_EXTENDED);
 		break;
 	case OUTPUT_PLAIN:
 		print_plain(out, list, now_ns);

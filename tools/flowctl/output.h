@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Printing flows: an aligned table, a stable plain format, or JSON.
+ * Printing flows: an aligned table (optionally with the TCP facts of each
+ * flow), a stable plain format, or JSON.
  */
 #ifndef FLOWCTL_OUTPUT_H
 #define FLOWCTL_OUTPUT_H
@@ -14,6 +15,7 @@ enum output_format {
 	OUTPUT_TABLE,	/* for people: aligned columns, human units */
 	OUTPUT_PLAIN,	/* for scripts: the columns of /proc/net/flowmon */
 	OUTPUT_JSON,	/* one JSON array of objects */
+	OUTPUT_EXTENDED,	/* the table, with the TCP facts under each row */
 };
 
 /* Parse "table", "plain" or "json". Returns 0 or -1. */

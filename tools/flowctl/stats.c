@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <linux/flowmon.h>
 
+#include "filter.h"
+#include "flow.h"
 #include "flowctl.h"
 #include "json.h"
 #include "netlink.h"
@@ -21,19 +23,29 @@ static const struct option stats_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Printed in this order, under these keys. */
+/* Printed in this order, under these keys; an absent optional one is unknown. */
 static const struct {
 	const char *key;
 	int attr;
+	bool optional;
 } stat_fields[] = {
-	{ "active", FLOWMON_STATS_A_ACTIVE },
-	{ "created", FLOWMON_STATS_A_CREATED },
-	{ "destroyed", FLOWMON_STATS_A_DESTROYED },
-	{ "parse_errors", FLOWMON_STATS_A_PARSE_ERRORS },
-	{ "fragments", FLOWMON_STATS_A_FRAGMENTS },
-	{ "untracked", FLOWMON_STATS_A_UNTRACKED },
-	{ "max_flows", FLOWMON_STATS_A_MAX_FLOWS },
+	{ "active", FLOWMON_STATS_A_ACTIVE, false },
+	{ "created", FLOWMON_STATS_A_CREATED, false },
+	{ "destroyed", FLOWMON_STATS_A_DESTROYED, false },
+	{ "parse_errors", FLOWMON_STATS_A_PARSE_ERRORS, false },
+	{ "fragments", FLOWMON_STATS_A_FRAGMENTS, false },
+	{ "untracked", FLOWMON_STATS_A_UNTRACKED, false },
+	{ "max_flows", FLOWMON_STATS_A_MAX_FLOWS, false },
+	{ "expired", FLOWMON_STATS_A_EXPIRED, true },
+	{ "evicted_embryonic", FLOWMON_STATS_A_EVICTED_EMBRYONIC, true },
+	{ "evicted_closed", FLOWMON_STATS_A_EVICTED_CLOSED, true },
+	{ "reused", FLOWMON_STATS_A_REUSED, true },
+	{ "memory", FLOWMON_STATS_A_MEMORY, true },
 };
+
+/* In FLOWMON_STATS_A_TCP_STATES, the attribute type is the state + 1. */
+#define TCP_STATE_ATTR(state) ((state) + 1)
+#define TCP_STATES_ATTR_MAX TCP_STATE_ATTR(FLOWMON_TCP_STATE_MAX)
 
 static const struct nla_policy stats_policy[FLOWMON_STATS_A_MAX + 1] = {
 	[FLOWMON_STATS_A_ACTIVE] = { .type = NLA_U64 },
@@ -43,10 +55,24 @@ static const struct nla_policy stats_policy[FLOWMON_STATS_A_MAX + 1] = {
 	[FLOWMON_STATS_A_FRAGMENTS] = { .type = NLA_U64 },
 	[FLOWMON_STATS_A_UNTRACKED] = { .type = NLA_U64 },
 	[FLOWMON_STATS_A_MAX_FLOWS] = { .type = NLA_U64 },
+	[FLOWMON_STATS_A_EXPIRED] = { .type = NLA_U64 },
+	[FLOWMON_STATS_A_EVICTED_EMBRYONIC] = { .type = NLA_U64 },
+	[FLOWMON_STATS_A_EVICTED_CLOSED] = { .type = NLA_U64 },
+	[FLOWMON_STATS_A_REUSED] = { .type = NLA_U64 },
+	[FLOWMON_STATS_A_MEMORY] = { .type = NLA_U64 },
+	[FLOWMON_STATS_A_TCP_STATES] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy tcp_states_policy[TCP_STATES_ATTR_MAX + 1] = {
+	[TCP_STATE_ATTR(0) ... TCP_STATES_ATTR_MAX] = { .type = NLA_U64 },
 };
 
 struct stats {
 	uint64_t values[ARRAY_SIZE(stat_fields)];
+	bool known[ARRAY_SIZE(stat_fields)];
+	/* TCP flows with either endpoint in each enum flowmon_tcp_state */
+	uint64_t tcp_states[FLOWMON_TCP_STATE_MAX + 1];
+	bool tcp_states_known;
 	bool received;
 };
 
@@ -71,6 +97,25 @@ static int parse_args(const struct command *cmd, int argc, char **argv,
 	return no_arguments(cmd, argc, argv);
 }
 
+/* Optional as a whole, but when it is there it has every state. */
+static int parse_tcp_states(struct stats *stats, struct nlattr *attr)
+{
+	struct nlattr *tb[TCP_STATES_ATTR_MAX + 1];
+	unsigned int state;
+
+	if (!attr)
+		return 0;
+	if (nla_parse_nested(tb, TCP_STATES_ATTR_MAX, attr, tcp_states_policy) < 0)
+		return -EBADMSG;
+	for (state = 0; state <= FLOWMON_TCP_STATE_MAX; state++) {
+		if (!tb[TCP_STATE_ATTR(state)])
+			return -EBADMSG;
+		stats->tcp_states[state] = nla_get_u64(tb[TCP_STATE_ATTR(state)]);
+	}
+	stats->tcp_states_known = true;
+	return 0;
+}
+
 static int parse_stats(struct nlattr **attrs, void *arg)
 {
 	struct nlattr *tb[FLOWMON_STATS_A_MAX + 1];
@@ -82,10 +127,15 @@ static int parse_stats(struct nlattr **attrs, void *arg)
 			     stats_policy) < 0)
 		return -EBADMSG;
 	for (i = 0; i < ARRAY_SIZE(stat_fields); i++) {
-		if (!tb[stat_fields[i].attr])
+		struct nlattr *attr = tb[stat_fields[i].attr];
+
+		if (!attr && !stat_fields[i].optional)
 			return -EBADMSG;
-		stats->values[i] = nla_get_u64(tb[stat_fields[i].attr]);
+		stats->known[i] = attr != NULL;
+		stats->values[i] = attr ? nla_get_u64(attr) : 0;
 	}
+	if (parse_tcp_states(stats, tb[FLOWMON_STATS_A_TCP_STATES]))
+		return -EBADMSG;
 	stats->received = true;
 	return 0;
 }
@@ -108,19 +158,40 @@ static int get_stats(struct stats *stats)
 	return ret;
 }
 
-static void print_stats(const struct stats *stats, bool json)
+/* "tcp_state_established 3", with the state names of ss(8). */
+static void print_plain(const struct stats *stats)
 {
-	struct json j;
+	unsigned int state;
 	size_t i;
 
-	if (!json) {
-		for (i = 0; i < ARRAY_SIZE(stat_fields); i++)
+	for (i = 0; i < ARRAY_SIZE(stat_fields); i++)
+		if (stats->known[i])
 			printf("%s %" PRIu64 "\n", stat_fields[i].key, stats->values[i]);
+	if (!stats->tcp_states_known)
 		return;
-	}
+	for (state = 0; state <= FLOWMON_TCP_STATE_MAX; state++)
+		printf("tcp_state_%s %" PRIu64 "\n", filter_state_name(state),
+		       stats->tcp_states[state]);
+}
+
+/* "tcp_states": {"ESTABLISHED": 3, ...}, with the state names of RFC 793. */
+static void print_json(const struct stats *stats)
+{
+	struct json j, states;
+	unsigned int state;
+	size_t i;
+
 	json_object_begin(&j, stdout);
 	for (i = 0; i < ARRAY_SIZE(stat_fields); i++)
-		json_u64(&j, stat_fields[i].key, stats->values[i]);
+		if (stats->known[i])
+			json_u64(&j, stat_fields[i].key, stats->values[i]);
+	if (stats->tcp_states_known) {
+		json_object_begin_key(&j, "tcp_states", &states);
+		for (state = 0; state <= FLOWMON_TCP_STATE_MAX; state++)
+			json_u64(&states, flow_tcp_state_name(state),
+				 stats->tcp_states[state]);
+		json_object_end(&states);
+	}
 	json_object_end(&j);
 	putchar('\n');
 }
@@ -141,6 +212,9 @@ int cmd_stats(const struct command *cmd, int argc, char **argv,
 	}
 	if (get_stats(&stats))
 		return EXIT_FAILURE;
-	print_stats(&stats, json);
+	if (json)
+		print_json(&stats);
+	else
+		print_plain(&stats);
 	return EXIT_SUCCESS;
 }
