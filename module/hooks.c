@@ -230,7 +230,8 @@ static enum parse_result parse_ipv6(const struct sk_buff *skb,
 				     &frag_off);
 	if (l4_offset < 0)
 		return PARSE_ERROR;
-	if (frag_off)
+	/* The first fragment (offset 0, "more" set) carries the L4 header. */
+	if (frag_off & htons(~0x7))
 		return PARSE_FRAGMENT;
 
 	pkt->tuple.family = AF_INET6;

@@ -1,0 +1,670 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the flowmon selftests. Source it from a test script:
+#
+#	. "$(dirname "$0")/lib.sh"
+#
+# Every test gets two fresh network namespaces joined by a veth pair:
+#
+#	$NS_C (client)  veth_c 10.0.1.1/24 fd00::1/64
+#	$NS_S (server)  veth_s 10.0.1.2/24 fd00::2/64
+#
+# Sub-checks print "# ok - ..." / "# not ok - ..." lines; the script ends
+# with finish, which exits 0 (pass) or 1 (fail). skip exits 4.
+# The tests write only below $TMPD (in /tmp): the repository may be read-only.
+
+set -eEu
+
+ksft_pass=0
+ksft_fail=1
+ksft_skip=4
+
+SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TEST_NAME=$(basename "$0" .sh)
+
+# The repository: $FLOWMON_REPO (set by run.sh), else the first parent of
+# this directory holding the uapi header (works both from selftests/ and
+# from the installed copy in .build/kselftest/flowmon/).
+find_repo()
+{
+	local d=$SELFTEST_DIR
+	while [ "$d" != / ]; do
+		if [ -f "$d/include/uapi/linux/flowmon.h" ]; then
+			echo "$d"
+			return 0
+		fi
+		d=$(dirname "$d")
+	done
+	return 1
+}
+REPO=${FLOWMON_REPO:-$(find_repo || echo "$SELFTEST_DIR/..")}
+FLOWCTL=${FLOWCTL:-$REPO/tools/flowctl/flowctl}
+FLOWMON_KO=${FLOWMON_KO:-$REPO/flowmon.ko}
+
+if [ -x /usr/bin/python3 ]; then
+	PY=/usr/bin/python3
+else
+	PY=$(command -v python3 || echo python3)
+fi
+export PYTHONDONTWRITEBYTECODE=1
+TRAFFIC="$PY $SELFTEST_DIR/traffic.py"
+FLOWQ="$PY $SELFTEST_DIR/flowq.py"
+
+NS_C=ns_client_$$
+NS_S=ns_server_$$
+C4=10.0.1.1
+S4=10.0.1.2
+C6=fd00::1
+S6=fd00::2
+
+CHECKS=0
+FAILS=0
+SKIPPING=
+FINISHED=
+BG_PIDS=()
+NETNS_MADE=()
+TMPD=
+
+log()
+{
+	echo "# $*"
+}
+
+ok()
+{
+	CHECKS=$((CHECKS + 1))
+	echo "# ok - $*"
+}
+
+fail()
+{
+	CHECKS=$((CHECKS + 1))
+	FAILS=$((FAILS + 1))
+	echo "# not ok - $*"
+}
+
+# check DESC CMD...: one sub-check that passes when CMD succeeds.
+check()
+{
+	local desc=$1
+	shift
+	if "$@"; then
+		ok "$desc"
+	else
+		fail "$desc"
+	fi
+}
+
+# expect_eq DESC EXPECTED ACTUAL
+expect_eq()
+{
+	if [ "$2" = "$3" ]; then
+		ok "$1 == $2"
+	else
+		fail "$1: expected $2, got $3"
+	fi
+}
+
+skip()
+{
+	echo "# SKIP: $*"
+	SKIPPING=1
+	exit $ksft_skip
+}
+
+# Abort the test: a failed precondition makes the rest meaningless.
+die()
+{
+	fail "$*"
+	exit $ksft_fail
+}
+
+finish()
+{
+	FINISHED=1
+	if [ "$FAILS" -eq 0 ] && [ "$CHECKS" -gt 0 ]; then
+		echo "# PASSED: $TEST_NAME: all $CHECKS checks passed in ${SECONDS}s"
+		exit $ksft_pass
+	fi
+	echo "# FAILED: $TEST_NAME: $FAILS of $CHECKS checks failed in ${SECONDS}s"
+	exit $ksft_fail
+}
+
+on_err()
+{
+	echo "# error: line $1: '$2' exited $3"
+}
+trap 'on_err "$LINENO" "$BASH_COMMAND" "$?"' ERR
+
+cleanup()
+{
+	local rc=$? pid ns
+	set +eE
+	trap - ERR
+	for pid in "${BG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for ns in "${NETNS_MADE[@]}"; do
+		# Whatever still runs inside our own namespaces was started here.
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill "$pid" 2>/dev/null
+		done
+	done
+	for pid in "${BG_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	for ns in "${NETNS_MADE[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	[ -n "$TMPD" ] && rm -rf "$TMPD"
+	# 4 only for a deliberate skip; any other unexpected status is a fail.
+	if [ "$rc" -eq $ksft_skip ] && [ -z "$SKIPPING" ]; then
+		rc=$ksft_fail
+	fi
+	if [ "$rc" -ne $ksft_pass ] && [ "$rc" -ne $ksft_skip ]; then
+		rc=$ksft_fail
+	fi
+	if [ "$rc" -eq $ksft_pass ] && [ "$FAILS" -ne 0 ]; then
+		rc=$ksft_fail
+	fi
+	if [ "$rc" -eq $ksft_fail ] && [ -z "$FINISHED" ]; then
+		echo "# FAILED: $TEST_NAME: aborted after $CHECKS checks ($FAILS failed) in ${SECONDS}s"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+# Killed by the kselftest timeout: still delete the namespaces.
+trap 'echo "# terminated by a signal"; exit $ksft_fail' TERM INT HUP
+
+TMPD=$(mktemp -d "${TMPDIR:-/tmp}/flowmon-$TEST_NAME.XXXXXX")
+
+now_ns()
+{
+	date +%s%N
+}
+
+# wait_until TIMEOUT_SECONDS CMD...: poll CMD every 0.1 s; 0 once it succeeds,
+# 1 if it never did.
+wait_until()
+{
+	local timeout=$1 deadline
+	shift
+	deadline=$(( $(date +%s) + timeout ))
+	while :; do
+		if "$@"; then
+			return 0
+		fi
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# Preconditions ---------------------------------------------------------------
+
+require_root_tools()
+{
+	[ "$(id -u)" -eq 0 ] || skip "must be run as root"
+	local t
+	for t in ip ss insmod rmmod "$@"; do
+		command -v "$t" >/dev/null || skip "$t not found"
+	done
+	[ -x "$PY" ] || command -v "$PY" >/dev/null || skip "python3 not found"
+	[ -x "$FLOWCTL" ] || die "flowctl not built: $FLOWCTL"
+}
+
+module_loaded()
+{
+	[ -d /sys/module/flowmon ]
+}
+
+flowmon_insmod()
+{
+	local err
+	[ -f "$FLOWMON_KO" ] || die "module not built: $FLOWMON_KO"
+	if ! err=$(insmod "$FLOWMON_KO" 2>&1); then
+		log "insmod $FLOWMON_KO: $err"
+		dmesg 2>/dev/null | tail -n 20 | sed 's/^/#   dmesg: /'
+		die "insmod flowmon.ko"
+	fi
+	module_loaded || die "flowmon not in /sys/module after insmod"
+}
+
+flowmon_load()
+{
+	if module_loaded || lsmod 2>/dev/null | grep -q '^flowmon '; then
+		return 0
+	fi
+	flowmon_insmod
+	log "loaded $FLOWMON_KO"
+}
+
+# Namespaces ------------------------------------------------------------------
+
+netns_make()
+{
+	local ns=$1
+	ip netns add "$ns" || die "ip netns add $ns"
+	NETNS_MADE+=("$ns")
+	ip -n "$ns" link set lo up
+	# Fixed TCP options (the byte counts depend on them; these are the
+	# per-netns defaults anyway), and less IPv6 background chatter.
+	ip netns exec "$ns" sysctl -qw net.ipv4.tcp_timestamps=1 \
+		net.ipv4.tcp_sack=1 net.ipv4.tcp_window_scaling=1 \
+		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
+		net.ipv6.conf.default.dad_transmits=0 >/dev/null 2>&1 || true
+}
+
+# setup_pair: the two namespaces, the veth pair and the addresses, links up.
+setup_pair()
+{
+	netns_make "$NS_C"
+	netns_make "$NS_S"
+	ip link add veth_c netns "$NS_C" type veth peer name veth_s netns "$NS_S" ||
+		die "creating the veth pair"
+	ip -n "$NS_C" addr add $C4/24 dev veth_c
+	ip -n "$NS_S" addr add $S4/24 dev veth_s
+	ip -n "$NS_C" addr add $C6/64 dev veth_c nodad
+	ip -n "$NS_S" addr add $S6/64 dev veth_s nodad
+	ip -n "$NS_C" link set veth_c up
+	ip -n "$NS_S" link set veth_s up
+	wait_until 20 link_ready || die "veth pair did not come up"
+}
+
+link_ready()
+{
+	ip -n "$NS_C" link show veth_c | grep -q 'state UP' &&
+	ip -n "$NS_S" link show veth_s | grep -q 'state UP' &&
+	! ip -n "$NS_C" -6 addr show dev veth_c | grep -q tentative &&
+	! ip -n "$NS_S" -6 addr show dev veth_s | grep -q tentative
+}
+
+# Background processes --------------------------------------------------------
+
+# bg NAME NS CMD...: run CMD in NS in the background, stdout to $TMPD/NAME.out,
+# stderr to $TMPD/NAME.err; its pid in $BG_PID.
+bg()
+{
+	local name=$1 ns=$2
+	shift 2
+	ip netns exec "$ns" "$@" >"$TMPD/$name.out" 2>"$TMPD/$name.err" &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}
+
+# bg_wait PID TIMEOUT: wait for a background process; its exit status, or
+# 124 when it is still running after TIMEOUT seconds.
+bg_wait()
+{
+	local pid=$1 rc=0
+	if ! wait_until "$2" proc_gone "$pid"; then
+		return 124
+	fi
+	wait "$pid" || rc=$?
+	return $rc
+}
+
+proc_gone()
+{
+	! kill -0 "$1" 2>/dev/null || [ "$(ps -o stat= -p "$1" 2>/dev/null)" = Z ]
+}
+
+bg_stop()
+{
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+has_output()
+{
+	[ -s "$TMPD/$1.out" ]
+}
+
+# wait_listen NS tcp|udp PORT: until something listens on PORT in NS.
+wait_listen()
+{
+	local ns=$1 proto=$2 port=$3 opt
+	case $proto in
+	tcp) opt=-Hltn ;;
+	udp) opt=-Hlun ;;
+	esac
+	wait_until 30 listening "$ns" "$opt" "$port" ||
+		die "nothing listens on $proto port $port in $ns"
+}
+
+listening()
+{
+	[ -n "$(ip netns exec "$1" ss "$2" "sport = :$3" 2>/dev/null)" ]
+}
+
+# tcp_server NAME PORT RECV SEND: start a one-connection TCP server in $NS_S.
+tcp_server()
+{
+	bg "$1" "$NS_S" $TRAFFIC tcp-server "$2" --recv "$3" --send "$4"
+	wait_listen "$NS_S" tcp "$2"
+}
+
+udp_server()	# udp_server NAME sink|echo PORT
+{
+	bg "$1" "$NS_S" $TRAFFIC "udp-$2" "$3"
+	wait_listen "$NS_S" udp "$3"
+}
+
+# json_field NAME KEY: a field of the one-line JSON in $TMPD/NAME.out
+json_field()
+{
+	$PY -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())[sys.argv[2]])' \
+		"$TMPD/$1.out" "$2"
+}
+
+# flowctl ------------------------------------------------------------------------
+
+# fc NS ARGS...: run flowctl inside NS.
+fc()
+{
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$FLOWCTL" "$@"
+}
+
+# snap NS FILE: `flowctl -j list` of NS into FILE; dies if flowctl fails.
+snap()
+{
+	local err
+	if ! fc "$1" -j list >"$2" 2>"$2.err"; then
+		err=$(cat "$2.err")
+		die "flowctl -j list in $1 failed: $err"
+	fi
+}
+
+# flowq ARGS...: run flowq.py
+flowq()
+{
+	$FLOWQ "$@"
+}
+
+# flow_count NS FILTER: the number of matching flows in $FV.
+flow_count()
+{
+	local f="$TMPD/count.json"
+	snap "$1" "$f"
+	FV=$(flowq count "$f" "$2")
+}
+
+# flow_get NS FILTER FIELD: the field of the one matching flow in $FV, empty
+# when not exactly one flow matches. (Not meant for $(...): snap's die must
+# reach the test's own shell.)
+flow_get()
+{
+	local f="$TMPD/get.json"
+	snap "$1" "$f"
+	FV=$(flowq get "$f" "$2" "$3" 2>/dev/null) || FV=
+	case $FV in
+	'#'*) FV= ;;
+	esac
+}
+
+# flow_field_is NS FILTER FIELD VALUE: for wait_until
+flow_field_is()
+{
+	flow_get "$1" "$2" "$3"
+	[ "$FV" = "$4" ]
+}
+
+# flow_field_ge NS FILTER FIELD N: for wait_until
+flow_field_ge()
+{
+	flow_get "$1" "$2" "$3"
+	[ -n "$FV" ] && [ "$FV" -ge "$4" ]
+}
+
+# check_flow DESC FILE FILTER EXPECT...: the one flow matching FILTER in FILE
+# must satisfy every EXPECT (see flowq.py check).
+check_flow()
+{
+	local desc=$1 out rc=0
+	shift
+	log "$desc"
+	out=$(flowq check "$@") || rc=$?
+	[ -n "$out" ] && echo "$out"
+	CHECKS=$((CHECKS + $(grep -c '^# \(not \)\?ok - ' <<<"$out" || true)))
+	FAILS=$((FAILS + $(grep -c '^# not ok - ' <<<"$out" || true)))
+	if [ $rc -ne 0 ] && ! grep -q '^# not ok - ' <<<"$out"; then
+		fail "$desc: no single matching flow"
+	fi
+	return 0
+}
+
+# tcp_bytes PACKETS PAYLOAD IPHDR: the exact IP bytes of a TCP direction in
+# which the first segment (SYN or SYN-ACK) carries a 40-byte TCP header
+# (MSS, SACK_PERM, timestamps, NOP, window scale) and every later segment
+# a 32-byte one (timestamps).
+tcp_bytes()
+{
+	echo $(( $2 + $1 * $3 + 40 + 32 * ($1 - 1) ))
+}
+
+# check_times FILE FILTER T0 T1: T0 <= first_seen <= last_seen <= T1 (ns).
+check_times()
+{
+	local first last
+	first=$(flowq get "$1" "$2" first_seen) || { fail "first_seen of $2"; return 0; }
+	last=$(flowq get "$1" "$2" last_seen) || { fail "last_seen of $2"; return 0; }
+	if [ "$3" -le "$first" ] && [ "$first" -le "$last" ] && [ "$last" -le "$4" ]; then
+		ok "first_seen/last_seen within the test's run ($3 <= $first <= $last <= $4)"
+	else
+		fail "times: want $3 <= first_seen $first <= last_seen $last <= $4"
+	fi
+}
+
+family_name()
+{
+	case $1 in
+	*:*) echo ipv6 ;;
+	*) echo ipv4 ;;
+	esac
+}
+
+# Traffic cases shared by the IPv4 and IPv6 tests ------------------------------
+
+# tcp_case CLIENT SERVER IPHDR PORT: 100000 bytes up, 50000 bytes down over
+# one connection; exact counters while open and idle, then the close.
+tcp_case()
+{
+	local c=$1 s=$2 iph=$3 port=$4 up=100000 down=50000
+	local fam filt srv cli t0 t1 f
+	local segs_out segs_in cretr sretr lport pu pd fpu fpd
+	fam=$(family_name "$c")
+	filt="family=$fam,proto=tcp,client=$c,server=$s,server_port=$port"
+
+	log "TCP over $fam: $c -> $s:$port, $up bytes up, $down bytes down"
+	t0=$(now_ns)
+	tcp_server "tsrv$port" "$port" "$up" "$down"
+	srv=$BG_PID
+	bg "tcli$port" "$NS_C" $TRAFFIC tcp-client "$s" "$port" \
+		--send "$up" --recv "$down" --hold "$TMPD/release$port"
+	cli=$BG_PID
+	if ! wait_until 120 tcp_exchanged "$port" "$srv" "$cli" ||
+		! has_output "tcli$port" || ! has_output "tsrv$port"; then
+		cat "$TMPD/tcli$port.err" "$TMPD/tsrv$port.err" | sed 's/^/#   /'
+		die "TCP exchange on port $port did not complete"
+	fi
+	segs_out=$(json_field "tcli$port" segs_out)
+	segs_in=$(json_field "tcli$port" segs_in)
+	cretr=$(json_field "tcli$port" bytes_retrans)
+	sretr=$(json_field "tsrv$port" bytes_retrans)
+	lport=$(json_field "tcli$port" local_port)
+	log "client TCP_INFO: segs_out $segs_out segs_in $segs_in" \
+		"bytes_retrans $cretr; server bytes_retrans $sretr"
+	pu=$((up + cretr))
+	pd=$((down + sretr))
+
+	f="$TMPD/tcp$port-open-client.json"
+	snap "$NS_C" "$f"
+	t1=$(now_ns)
+	expect_eq "TCP flows in the client netns" 1 "$(flowq count "$f" proto=tcp)"
+	check_flow "client netns, open and idle: packets == TCP_INFO segs, TCP headers 40 bytes in SYN/SYN-ACK, 32 after" \
+		"$f" "$filt" client_port="$lport" \
+		state=ESTABLISHED client_state=ESTABLISHED server_state=ESTABLISHED \
+		packets_up="$segs_out" packets_down="$segs_in" \
+		payload_up="$pu" payload_down="$pd" \
+		bytes_up="$(tcp_bytes "$segs_out" "$pu" "$iph")" \
+		bytes_down="$(tcp_bytes "$segs_in" "$pd" "$iph")" \
+		picked_up="false|0"
+	check_times "$f" "$filt" "$t0" "$t1"
+
+	f="$TMPD/tcp$port-open-server.json"
+	snap "$NS_S" "$f"
+	check_flow "server netns sees the same flow, same orientation and counters" \
+		"$f" "$filt" client_port="$lport" state=ESTABLISHED \
+		packets_up="$segs_out" packets_down="$segs_in" \
+		payload_up="$pu" payload_down="$pd" \
+		bytes_up="$(tcp_bytes "$segs_out" "$pu" "$iph")" \
+		bytes_down="$(tcp_bytes "$segs_in" "$pd" "$iph")"
+
+	log "client closes first, then the server"
+	touch "$TMPD/release$port"
+	bg_wait "$cli" 60 || fail "tcp-client exited non-zero ($(cat "$TMPD/tcli$port.err"))"
+	bg_wait "$srv" 60 || fail "tcp-server exited non-zero ($(cat "$TMPD/tsrv$port.err"))"
+	wait_until 30 flow_field_is "$NS_C" "$filt" state TIME-WAIT/CLOSED || true
+	wait_until 30 flow_field_is "$NS_S" "$filt" state TIME-WAIT/CLOSED || true
+
+	f="$TMPD/tcp$port-closed-client.json"
+	snap "$NS_C" "$f"
+	# Up: FIN and the ACK of the server's FIN. Down: the ACK of our FIN and
+	# the server's FIN, as one segment or two (delayed ACK).
+	fpu=$((segs_out + 2))
+	fpd=$(flowq get "$f" "$filt" packets_down) || fpd=0
+	check_flow "client netns after the close: TIME-WAIT/CLOSED" "$f" "$filt" \
+		state=TIME-WAIT/CLOSED client_state=TIME-WAIT server_state=CLOSED \
+		packets_up="$fpu" packets_down="$((segs_in + 1))|$((segs_in + 2))" \
+		payload_up="$pu" payload_down="$pd" \
+		bytes_up="$(tcp_bytes "$fpu" "$pu" "$iph")" \
+		bytes_down="$(tcp_bytes "$fpd" "$pd" "$iph")"
+	f="$TMPD/tcp$port-closed-server.json"
+	snap "$NS_S" "$f"
+	check_flow "server netns after the close: TIME-WAIT/CLOSED, same counters" \
+		"$f" "$filt" state=TIME-WAIT/CLOSED client_state=TIME-WAIT \
+		server_state=CLOSED packets_up="$fpu" packets_down="$fpd" \
+		payload_up="$pu" payload_down="$pd"
+}
+
+# tcp_exchanged PORT SERVER_PID CLIENT_PID: both printed their TCP_INFO, or
+# one of them is gone (then the caller finds an output missing).
+tcp_exchanged()
+{
+	{ has_output "tcli$1" && has_output "tsrv$1"; } ||
+		proc_gone "$2" || proc_gone "$3"
+}
+
+# udp_case CLIENT SERVER IPHDR SINK_PORT ECHO_PORT
+udp_case()
+{
+	local c=$1 s=$2 iph=$3 sp=$4 ep=$5 fam filt f lport n
+	fam=$(family_name "$c")
+
+	log "UDP over $fam: 10 datagrams of 1000 bytes to a sink on $s:$sp"
+	udp_server "usink$sp" sink "$sp"
+	ip netns exec "$NS_C" $TRAFFIC udp-send "$s" "$sp" --count 10 --size 1000 \
+		>"$TMPD/usend$sp.out" || die "udp-send to port $sp failed"
+	lport=$(json_field "usend$sp" local_port)
+	filt="family=$fam,proto=udp,client=$c,server=$s,server_port=$sp"
+	f="$TMPD/udp$sp-client.json"
+	snap "$NS_C" "$f"
+	check_flow "client netns: one UDP flow, 10 x (1000 + 8 + $iph) bytes up, no reply" \
+		"$f" "$filt" client_port="$lport" state=UNREPLIED \
+		packets_up=10 bytes_up=$((10 * (1000 + 8 + iph))) payload_up=10000 \
+		packets_down=0 bytes_down=0 payload_down=0 \
+		client_state=@absent server_state=@absent
+	wait_until 20 flow_field_is "$NS_S" "$filt" packets_up 10 || true
+	f="$TMPD/udp$sp-server.json"
+	snap "$NS_S" "$f"
+	check_flow "server netns: the same UDP flow" "$f" "$filt" \
+		client_port="$lport" state=UNREPLIED packets_up=10 \
+		bytes_up=$((10 * (1000 + 8 + iph))) payload_up=10000 packets_down=0
+
+	log "UDP over $fam: 3 datagrams of 200 bytes echoed by $s:$ep"
+	udp_server "uecho$ep" echo "$ep"
+	ip netns exec "$NS_C" $TRAFFIC udp-send "$s" "$ep" --count 3 --size 200 --echo \
+		>"$TMPD/usend$ep.out" || die "udp-send --echo to port $ep failed"
+	n=$(json_field "usend$ep" received)
+	expect_eq "echo replies received by the client" 3 "$n"
+	lport=$(json_field "usend$ep" local_port)
+	filt="family=$fam,proto=udp,client=$c,server=$s,server_port=$ep"
+	f="$TMPD/udp$ep-client.json"
+	snap "$NS_C" "$f"
+	check_flow "client netns: echoed UDP flow, 3 x (200 + 8 + $iph) bytes each way" \
+		"$f" "$filt" client_port="$lport" state=REPLIED \
+		packets_up=3 bytes_up=$((3 * (200 + 8 + iph))) payload_up=600 \
+		packets_down=3 bytes_down=$((3 * (200 + 8 + iph))) payload_down=600 \
+		client_state=@absent server_state=@absent
+}
+
+# icmp_case CLIENT SERVER IPHDR IDENT: ping -c 4 -i 0.2 with a fixed identifier
+icmp_case()
+{
+	local c=$1 s=$2 iph=$3 id=$4 fam proto filt f bytes
+	fam=$(family_name "$c")
+	if [ "$fam" = ipv6 ]; then proto=icmpv6; else proto=icmp; fi
+	bytes=$((4 * (56 + 8 + iph)))
+
+	log "ICMP echo over $fam: ping -c 4 -i 0.2 -e $id $s"
+	if ! ip netns exec "$NS_C" ping -"${fam#ipv}" -c 4 -i 0.2 -W 10 -e "$id" "$s" \
+		>"$TMPD/ping$id.out" 2>&1; then
+		sed 's/^/#   /' "$TMPD/ping$id.out"
+		die "ping $s failed"
+	fi
+	filt="family=$fam,proto=$proto,client=$c,server=$s,client_port=$id"
+	f="$TMPD/ping$id-client.json"
+	snap "$NS_C" "$f"
+	check_flow "client netns: one echo flow, identifier $id, 4 x (56 + 8 + $iph) bytes each way" \
+		"$f" "$filt" server_port=0 state=REPLY \
+		packets_up=4 bytes_up=$bytes payload_up=224 \
+		packets_down=4 bytes_down=$bytes payload_down=224 \
+		client_state=@absent server_state=@absent
+	if [ "$fam" = ipv4 ]; then
+		expect_eq "ICMP flows in the client netns" 1 \
+			"$(flowq count "$f" proto=icmp)"
+	fi
+}
+
+# tcp_hold SERVER PORT: a TCP connection from $NS_C to SERVER:PORT that
+# exchanges 1000 bytes each way and then stays open and idle.
+tcp_hold()
+{
+	local s=$1 port=$2
+	tcp_server "hsrv$port" "$port" 1000 1000
+	HOLD_SRV[$port]=$BG_PID
+	bg "hcli$port" "$NS_C" $TRAFFIC tcp-client "$s" "$port" \
+		--send 1000 --recv 1000 --hold "$TMPD/hrelease$port"
+	HOLD_CLI[$port]=$BG_PID
+	if ! wait_until 120 held "$port" || ! has_output "hcli$port" ||
+		! has_output "hsrv$port"; then
+		cat "$TMPD/hcli$port.err" "$TMPD/hsrv$port.err" | sed 's/^/#   /'
+		die "TCP connection to $s:$port did not come up"
+	fi
+}
+declare -A HOLD_SRV HOLD_CLI
+
+held()
+{
+	{ has_output "hcli$1" && has_output "hsrv$1"; } ||
+		proc_gone "${HOLD_SRV[$1]}" || proc_gone "${HOLD_CLI[$1]}"
+}
+
+# tcp_release PORT: close a tcp_hold connection (client first).
+tcp_release()
+{
+	touch "$TMPD/hrelease$1"
+	bg_wait "${HOLD_CLI[$1]}" 60 || fail "tcp-client on port $1 exited non-zero"
+	bg_wait "${HOLD_SRV[$1]}" 60 || fail "tcp-server on port $1 exited non-zero"
+}
+
+# stats_field NS FIELD: a field of `flowctl stats -j` in NS, in $FV.
+stats_field()
+{
+	local out
+	out=$(fc "$1" stats -j) || die "flowctl stats -j in $1 failed"
+	FV=$($PY -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' \
+		"$out" "$2") || die "flowctl stats -j: no field $2 in: $out"
+}

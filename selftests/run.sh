@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest-side entry point: run the installed flowmon kselftest suite and print
+# its TAP. Run `make -C selftests prepare` on the host first; then, in the VM
+# (root, repository read-only, cwd anywhere):
+#
+#	tools/vm/run --tap -- selftests/run.sh [run_kselftest.sh options]
+#
+# e.g. `selftests/run.sh -t flowmon:tcp_counts.sh`. Exits 0 when every test
+# passed or was skipped, 1 otherwise. Writes nothing into the repository.
+
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+INST=${FLOWMON_KSFT_INSTALL:-$REPO/.build/kselftest}
+
+bail()
+{
+	echo "Bail out! $*"
+	exit 1
+}
+
+if [ ! -x "$INST/run_kselftest.sh" ] || [ ! -r "$INST/kselftest-list.txt" ]; then
+	bail "$INST is not installed: run 'make -C selftests prepare' on the host"
+fi
+
+# The installed copy must be the current one.
+for f in "$HERE"/*.sh "$HERE"/*.py "$HERE"/settings "$HERE"/config; do
+	b=$(basename "$f")
+	[ "$b" = run.sh ] && continue
+	cmp -s "$f" "$INST/flowmon/$b" ||
+		bail "$INST/flowmon/$b is missing or stale: run 'make -C selftests prepare' on the host"
+done
+
+# kselftest/runner.sh writes each test's output to "4>>/dev/stdout": on a
+# /dev without that link the output would silently go to a regular file.
+[ -L /dev/stdout ] || bail "/dev/stdout is not a link to /proc/self/fd/1"
+
+# With --summary, run_kselftest.sh writes output.log into its directory,
+# which is read-only in the VM: run a copy in /tmp then.
+for a in "$@"; do
+	case $a in
+	-s | --summary)
+		copy=$(mktemp -d /tmp/flowmon-kselftest.XXXXXX) || bail "mktemp failed"
+		trap 'rm -rf "$copy"' EXIT
+		cp -a "$INST/." "$copy/" || bail "cannot copy $INST to $copy"
+		INST=$copy
+		;;
+	esac
+done
+
+export FLOWMON_REPO=$REPO
+export PYTHONDONTWRITEBYTECODE=1
+export TMPDIR=/tmp
+
+# run_kselftest.sh only reads its directory (no --summary, which writes
+# output.log there), so it runs in place even on a read-only filesystem.
+planned=0
+passed=0
+failed=0
+shopt -s lastpipe
+set -o pipefail
+"$INST/run_kselftest.sh" "$@" 2>&1 | while IFS= read -r line; do
+	printf '%s\n' "$line"
+	case $line in
+	1..*) planned=$((planned + ${line#1..})) ;;
+	"ok "*) passed=$((passed + 1)) ;;
+	"not ok "*) failed=$((failed + 1)) ;;
+	esac
+done
+rc=$?
+
+if [ $rc -ne 0 ]; then
+	echo "# run_kselftest.sh exited $rc"
+	exit 1
+fi
+if [ $((passed + failed)) -ne $planned ] || [ $planned -eq 0 ]; then
+	echo "# $planned tests planned, $((passed + failed)) reported"
+	exit 1
+fi
+[ $failed -eq 0 ]
