@@ -162,6 +162,46 @@ bool flow_account(struct flow *flow, enum flow_direction dir,
 	return flow_tcp_account(flow, dir, pkt, now, tr);
 }
 
+/* Both directions' counters, into @counts[2]. */
+void flow_read_counts(const struct flow *flow, struct flow_counts *counts)
+{
+	int dir;
+
+	for (dir = FLOW_DIR_UP; dir <= FLOW_DIR_DOWN; dir++) {
+		counts[dir].packets = atomic64_read(&flow->count[dir].packets);
+		counts[dir].bytes = atomic64_read(&flow->count[dir].bytes);
+		counts[dir].payload = atomic64_read(&flow->count[dir].payload);
+	}
+}
+
+/*
+ * Zeroes the counters and returns what they held: each counter is swapped
+ * with zero atomically, so a packet counted concurrently lands either in
+ * the values returned or in the fresh count, never in neither.
+ */
+void flow_take_counts(struct flow *flow, struct flow_counts *counts)
+{
+	int dir;
+
+	for (dir = FLOW_DIR_UP; dir <= FLOW_DIR_DOWN; dir++) {
+		counts[dir].packets = atomic64_xchg(&flow->count[dir].packets, 0);
+		counts[dir].bytes = atomic64_xchg(&flow->count[dir].bytes, 0);
+		counts[dir].payload = atomic64_xchg(&flow->count[dir].payload, 0);
+	}
+}
+
+/* Undoes flow_take_counts(), keeping what was counted since. */
+void flow_return_counts(struct flow *flow, const struct flow_counts *counts)
+{
+	int dir;
+
+	for (dir = FLOW_DIR_UP; dir <= FLOW_DIR_DOWN; dir++) {
+		atomic64_add(counts[dir].packets, &flow->count[dir].packets);
+		atomic64_add(counts[dir].bytes, &flow->count[dir].bytes);
+		atomic64_add(counts[dir].payload, &flow->count[dir].payload);
+	}
+}
+
 u32 flow_uapi_flags(const struct flow *flow)
 {
 	u32 flags = 0;
@@ -245,11 +285,11 @@ static void flow_seq_print_state(struct seq_file *seq, struct flow *flow)
 		   flow_tcp_state_name(server));
 }
 
-static void flow_seq_print_counters(struct seq_file *seq,
-				    const struct flow_counters *count)
+static void flow_seq_print_counts(struct seq_file *seq,
+				  const struct flow_counts *count)
 {
-	seq_printf(seq, " %lld %lld %lld", atomic64_read(&count->packets),
-		   atomic64_read(&count->bytes), atomic64_read(&count->payload));
+	seq_printf(seq, " %llu %llu %llu", count->packets, count->bytes,
+		   count->payload);
 }
 
 /* One line of /proc/net/flowmon; the columns are documented in README. */
@@ -257,6 +297,7 @@ void flow_seq_print(struct seq_file *seq, struct flow *flow, u64 now)
 {
 	const struct flow_tuple *key = &flow->key;
 	const char *proto = flow_proto_name(key->proto);
+	struct flow_counts counts[2];
 
 	seq_printf(seq, "%s", key->family == AF_INET ? "ipv4" : "ipv6");
 	if (proto)
@@ -266,8 +307,9 @@ void flow_seq_print(struct seq_file *seq, struct flow *flow, u64 now)
 	flow_seq_print_addr(seq, key, &key->src, key->sport);
 	flow_seq_print_addr(seq, key, &key->dst, key->dport);
 	flow_seq_print_state(seq, flow);
-	flow_seq_print_counters(seq, &flow->count[FLOW_DIR_UP]);
-	flow_seq_print_counters(seq, &flow->count[FLOW_DIR_DOWN]);
+	flow_read_counts(flow, counts);
+	flow_seq_print_counts(seq, &counts[FLOW_DIR_UP]);
+	flow_seq_print_counts(seq, &counts[FLOW_DIR_DOWN]);
 	seq_printf(seq, " %llu %llu %llu\n", flow->first_seen,
 		   READ_ONCE(flow->last_seen),
 		   div_u64(now - flow->first_seen, NSEC_PER_SEC));

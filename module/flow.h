@@ -102,6 +102,13 @@ struct flow_counters {
 	atomic64_t payload;
 };
 
+/* Counter values, as read from or taken out of struct flow_counters. */
+struct flow_counts {
+	u64 packets;
+	u64 bytes;
+	u64 payload;
+};
+
 /* Bits of struct flow's flags, in the same order as FLOWMON_FLOW_F_*. */
 enum flow_flag_bit {
 	FLOW_REPLIED_BIT,
@@ -156,6 +163,9 @@ bool flow_key_match(const struct flow_tuple *key,
 bool flow_account(struct flow *flow, enum flow_direction dir,
 		  const struct flow_packet *pkt, u64 now,
 		  struct flow_transition *tr);
+void flow_read_counts(const struct flow *flow, struct flow_counts *counts);
+void flow_take_counts(struct flow *flow, struct flow_counts *counts);
+void flow_return_counts(struct flow *flow, const struct flow_counts *counts);
 u32 flow_uapi_flags(const struct flow *flow);
 void flow_tcp_states(struct flow *flow, u8 *client, u8 *server);
 void flow_seq_print(struct seq_file *seq, struct flow *flow, u64 now);

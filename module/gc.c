@@ -20,6 +20,7 @@
 #include <linux/module.h>
 
 #include "gc.h"
+#include "netlink.h"
 
 /* Buckets walked per GC run; records weighed per eviction. */
 #define FLOWMON_GC_BUCKETS	1024
@@ -30,24 +31,29 @@ module_param_named(gc_interval_ms, flowmon_gc_interval_ms, uint, 0444);
 MODULE_PARM_DESC(gc_interval_ms,
 		 "A full garbage collection pass at least this often (ms)");
 
-static void flowmon_count_end(struct flowmon_stats *stats,
-			      enum flow_end_reason reason)
+/* Counts the end of a record; returns the reason as events name it. */
+static enum flowmon_end_reason flowmon_count_end(struct flowmon_stats *stats,
+						 enum flow_end_reason reason)
 {
 	atomic64_inc(&stats->destroyed);
 	switch (reason) {
 	case FLOW_END_TIMEOUT:
 		atomic64_inc(&stats->expired);
-		break;
+		return FLOWMON_END_TIMEOUT;
 	case FLOW_END_EVICTED_EMBRYONIC:
 		atomic64_inc(&stats->evicted_embryonic);
-		break;
+		return FLOWMON_END_EVICTED;
 	case FLOW_END_EVICTED_CLOSED:
 		atomic64_inc(&stats->evicted_closed);
-		break;
+		return FLOWMON_END_EVICTED;
 	case FLOW_END_REUSED:
 		atomic64_inc(&stats->reused);
+		return FLOWMON_END_REUSED;
+	case FLOW_END_FLUSHED:
+		atomic64_inc(&stats->flushed);
 		break;
 	}
+	return FLOWMON_END_FLUSHED;
 }
 
 /*
@@ -62,7 +68,8 @@ bool flowmon_flow_destroy(struct flowmon_net *fn, struct flow *flow,
 	spin_lock_bh(&flow->lock);
 	set_bit(FLOW_DEAD_BIT, &flow->flags);
 	spin_unlock_bh(&flow->lock);
-	flowmon_count_end(&fn->stats, reason);
+	flowmon_notify_destroy(flowmon_net_of(fn), flow,
+			       flowmon_count_end(&fn->stats, reason));
 	flow_free_rcu(flow);
 	return true;
 }

@@ -10,6 +10,7 @@ enum flow_end_reason {
 	FLOW_END_EVICTED_EMBRYONIC,
 	FLOW_END_EVICTED_CLOSED,
 	FLOW_END_REUSED,
+	FLOW_END_FLUSHED,
 };
 
 extern unsigned int flowmon_gc_interval_ms;

@@ -37,9 +37,9 @@
 #include <net/ipv6.h>
 #include <net/tcp.h>
 
-#include "event.h"
 #include "gc.h"
 #include "hooks.h"
+#include "netlink.h"
 #include "tcp.h"
 
 enum parse_result {
@@ -262,6 +262,7 @@ static struct flow *flowmon_flow_create(struct flowmon_net *fn,
 		return found;
 	}
 	atomic64_inc(&fn->stats.created);
+	flowmon_notify_new(flowmon_net_of(fn), flow, now);
 	return flow;
 
 unreserve:
@@ -292,7 +293,7 @@ static void flowmon_track(struct net *net, const struct flow_packet *pkt)
 			return;
 	}
 	if (flow_account(flow, dir, pkt, now, &tr))
-		flowmon_event_state(fn, flow, &tr, now);
+		flowmon_notify_state(net, flow, &tr, now);
 }
 
 static bool flowmon_skip(const struct nf_hook_state *state)

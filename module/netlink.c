@@ -3,175 +3,146 @@
  * The "flowmon" generic netlink family; include/uapi/linux/flowmon.h
  * documents each command and its attribute tree.
  */
-#include <linux/flowmon.h>
 #include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/module.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "compat.h"
+#include "filter.h"
+#include "gc.h"
+#include "message.h"
 #include "netlink.h"
-#include "netns.h"
 #include "tcp.h"
+
+static bool unprivileged_read __read_mostly;
+module_param(unprivileged_read, bool, 0444);
+MODULE_PARM_DESC(unprivileged_read,
+		 "Let users without CAP_NET_ADMIN list flows, read statistics and configuration, watch events and read /proc/net/flowmon");
 
 static struct genl_family flowmon_family;
 
-/* The dump's position, kept between parts in the callback's args. */
-static struct flow_cursor *flowmon_dump_cursor(struct netlink_callback *cb)
-{
-	BUILD_BUG_ON(sizeof(struct flow_cursor) > sizeof(cb->args));
-	return (struct flow_cursor *)cb->args;
-}
+/* Flows handled per RCU read section by a flush, between reschedules. */
+#define FLOWMON_FLUSH_BATCH	256
 
-static int flowmon_put_addr(struct sk_buff *skb, int attr,
-			    const struct flow_tuple *key,
-			    const union nf_inet_addr *addr)
-{
-	if (key->family == AF_INET)
-		return nla_put_in_addr(skb, attr, addr->ip);
-	return nla_put_in6_addr(skb, attr, &addr->in6);
-}
-
-/* The TCP part of a record, copied under its lock to be consistent. */
-struct flowmon_tcp_snapshot {
-	struct flow_tcp_endpoint tcp[2];
-	char history[FLOWMON_HISTORY_MAX + 1];
-	u64 state_since;
-	u32 rtt_syn_us;
-	u32 rtt_ack_us;
+static const struct nla_policy flowmon_key_policy[FLOWMON_FLOW_A_MAX + 1] = {
+	[FLOWMON_FLOW_A_FAMILY] = { .type = NLA_U8 },
+	[FLOWMON_FLOW_A_PROTO] = { .type = NLA_U8 },
+	[FLOWMON_FLOW_A_CLIENT_ADDR] = NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
+	[FLOWMON_FLOW_A_CLIENT_PORT] = { .type = NLA_U16 },
+	[FLOWMON_FLOW_A_SERVER_ADDR] = NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
+	[FLOWMON_FLOW_A_SERVER_PORT] = { .type = NLA_U16 },
 };
 
-static void flowmon_tcp_snapshot(struct flow *flow,
-				 struct flowmon_tcp_snapshot *snap)
+/* Not const: 6.1's policy takes a non-const pointer. */
+static struct netlink_range_validation flowmon_max_flows_range = {
+	.min = 1,
+	.max = FLOWMON_MAX_FLOWS_LIMIT,
+};
+
+static struct netlink_range_validation flowmon_timeout_range = {
+	.min = 1,
+	.max = FLOWMON_TIMEOUT_LIMIT,
+};
+
+#define FLOWMON_TIMEOUT_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &flowmon_timeout_range)
+
+static const struct nla_policy flowmon_config_policy[FLOWMON_CONFIG_A_MAX + 1] = {
+	[FLOWMON_CONFIG_A_MAX_FLOWS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &flowmon_max_flows_range),
+	[FLOWMON_CONFIG_A_TIMEOUT_SYN_SENT] = FLOWMON_TIMEOUT_POLICY,
+	[FLOWMON_CONFIG_A_TIMEOUT_SYN_RECV] = FLOWMON_TIMEOUT_POLICY,
+	[FLOWMON_CONFIG_A_TIMEOUT_ESTABLISHED] = FLOWMON_TIMEOUT_POLICY,
+	[FLOWMON_CONFIG_A_TIMEOUT_FIN_WAIT] = FLOWMON_TIMEOUT_POLICY,
+	[FLOWMON_CONFIG_A_TIMEOUT_CLOSE_WAIT] = FLOWMON_TIMEOUT_POLICY,
+	[FLOWMON_CONFIG_A_TIMEOUT_LAST_ACK] = FLOWMON_TIMEOUT_POLICY,
+	[FLOWMON_CONFIG_A_TIMEOUT_TIME_WAIT] = FLOWMON_TIMEOUT_POLICY,
+	[FLOWMON_CONFIG_A_TIMEOUT_CLOSE] = FLOWMON_TIMEOUT_POLICY,
+	[FLOWMON_CONFIG_A_TIMEOUT_UDP] = FLOWMON_TIMEOUT_POLICY,
+	[FLOWMON_CONFIG_A_TIMEOUT_UDP_STREAM] = FLOWMON_TIMEOUT_POLICY,
+	[FLOWMON_CONFIG_A_TIMEOUT_ICMP] = FLOWMON_TIMEOUT_POLICY,
+	[FLOWMON_CONFIG_A_TIMEOUT_GENERIC] = FLOWMON_TIMEOUT_POLICY,
+};
+
+/* The filter's own policy lives in filter.c, which parses it. */
+static const struct nla_policy flowmon_policy[FLOWMON_A_MAX + 1] = {
+	[FLOWMON_A_FLOW] = NLA_POLICY_NESTED(flowmon_key_policy),
+	[FLOWMON_A_FILTER] = { .type = NLA_NESTED },
+	[FLOWMON_A_CONFIG] = NLA_POLICY_NESTED(flowmon_config_policy),
+};
+
+/* A dump's position and filter, kept between its parts in cb->args. */
+struct flowmon_dump {
+	struct flow_cursor cursor;
+	struct flow_filter *filter;	/* NULL: every flow */
+};
+
+static struct flowmon_dump *flowmon_dump_state(struct netlink_callback *cb)
 {
-	spin_lock_bh(&flow->lock);
-	memcpy(snap->tcp, flow->tcp, sizeof(snap->tcp));
-	memcpy(snap->history, flow->history.text, sizeof(snap->history));
-	snap->state_since = flow->state_since;
-	snap->rtt_syn_us = flow->rtt_syn_us;
-	snap->rtt_ack_us = flow->rtt_ack_us;
-	spin_unlock_bh(&flow->lock);
+	BUILD_BUG_ON(sizeof(struct flowmon_dump) > sizeof(cb->args));
+	return (struct flowmon_dump *)cb->args;
 }
 
-static int flowmon_put_tcb(struct sk_buff *skb,
-			   const struct flow_tcp_endpoint *ep)
+static struct flowmon_net *flowmon_sock_pernet(struct sk_buff *skb)
 {
-	if (((ep->seen & FLOW_TCP_SEEN_SYN) &&
-	     nla_put_u32(skb, FLOWMON_DIR_A_ISN, ep->isn)) ||
-	    ((ep->seen & FLOW_TCP_SEEN_DATA) &&
-	     (nla_put_u32(skb, FLOWMON_DIR_A_SND_NXT, ep->end) ||
-	      nla_put_u32(skb, FLOWMON_DIR_A_WINDOW, ep->window))) ||
-	    ((ep->seen & FLOW_TCP_SEEN_ACK) &&
-	     nla_put_u32(skb, FLOWMON_DIR_A_MAX_ACK, ep->max_ack)) ||
-	    ((ep->options & FLOW_TCP_OPT_WSCALE) &&
-	     nla_put_u8(skb, FLOWMON_DIR_A_WSCALE, ep->wscale)) ||
-	    ((ep->options & FLOW_TCP_OPT_MSS) &&
-	     nla_put_u16(skb, FLOWMON_DIR_A_MSS, ep->mss)) ||
-	    ((ep->options & FLOW_TCP_OPT_SACK_PERM) &&
-	     nla_put_flag(skb, FLOWMON_DIR_A_SACK_PERM)) ||
-	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_RETRANS_PACKETS,
-			      ep->retrans_packets, FLOWMON_DIR_A_PAD) ||
-	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_RETRANS_BYTES,
-			      ep->retrans_bytes, FLOWMON_DIR_A_PAD) ||
-	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_OUT_OF_WINDOW,
-			      ep->out_of_window, FLOWMON_DIR_A_PAD) ||
-	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_ZERO_WINDOW,
-			      ep->zero_window, FLOWMON_DIR_A_PAD) ||
-	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_UNEXPECTED,
-			      ep->unexpected, FLOWMON_DIR_A_PAD))
-		return -EMSGSIZE;
-	return 0;
+	return flowmon_pernet(sock_net(skb->sk));
 }
 
-/* One direction: counters, and for TCP the facts about its sender. */
-static int flowmon_put_direction(struct sk_buff *skb, int attr,
-				 const struct flow_counters *count,
-				 const struct flow_tcp_endpoint *ep)
+static int flowmon_dump_start(struct netlink_callback *cb)
 {
-	struct nlattr *nest = nla_nest_start(skb, attr);
+	const struct nlattr *attr = flowmon_dump_attrs(cb)[FLOWMON_A_FILTER];
+	struct flowmon_dump *dump = flowmon_dump_state(cb);
+	struct flow_filter *filter;
+	int ret;
 
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, FLOWMON_DIR_A_PACKETS,
-			      atomic64_read(&count->packets), FLOWMON_DIR_A_PAD) ||
-	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_BYTES,
-			      atomic64_read(&count->bytes), FLOWMON_DIR_A_PAD) ||
-	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_PAYLOAD,
-			      atomic64_read(&count->payload), FLOWMON_DIR_A_PAD) ||
-	    (ep && flowmon_put_tcb(skb, ep))) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
+	if (!attr)
+		return 0;
+	filter = kmalloc(sizeof(*filter), GFP_KERNEL);
+	if (!filter)
+		return -ENOMEM;
+	ret = flow_filter_parse(filter, attr, cb->extack);
+	if (ret) {
+		kfree(filter);
+		return ret;
 	}
-	nla_nest_end(skb, nest);
+	dump->filter = filter;
 	return 0;
 }
 
-static int flowmon_put_tcp(struct sk_buff *skb,
-			   const struct flowmon_tcp_snapshot *snap)
+static int flowmon_dump_done(struct netlink_callback *cb)
 {
-	if (nla_put_u8(skb, FLOWMON_FLOW_A_CLIENT_STATE,
-		       snap->tcp[FLOW_DIR_UP].state) ||
-	    nla_put_u8(skb, FLOWMON_FLOW_A_SERVER_STATE,
-		       snap->tcp[FLOW_DIR_DOWN].state) ||
-	    nla_put_u64_64bit(skb, FLOWMON_FLOW_A_STATE_SINCE,
-			      snap->state_since, FLOWMON_FLOW_A_PAD) ||
-	    nla_put_string(skb, FLOWMON_FLOW_A_HISTORY, snap->history) ||
-	    (snap->rtt_syn_us &&
-	     nla_put_u32(skb, FLOWMON_FLOW_A_RTT_SYN_US, snap->rtt_syn_us)) ||
-	    (snap->rtt_ack_us &&
-	     nla_put_u32(skb, FLOWMON_FLOW_A_RTT_ACK_US, snap->rtt_ack_us)))
-		return -EMSGSIZE;
+	kfree(flowmon_dump_state(cb)->filter);
 	return 0;
 }
 
-static int flowmon_put_flow(struct sk_buff *skb, struct flow *flow)
-{
-	const struct flow_tuple *key = &flow->key;
-	bool tcp = key->proto == IPPROTO_TCP;
-	struct flowmon_tcp_snapshot snap;
-	struct nlattr *nest;
-
-	if (tcp)
-		flowmon_tcp_snapshot(flow, &snap);
-	nest = nla_nest_start(skb, FLOWMON_A_FLOW);
-
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, FLOWMON_FLOW_A_ID, flow->id,
-			      FLOWMON_FLOW_A_PAD) ||
-	    nla_put_u8(skb, FLOWMON_FLOW_A_FAMILY, key->family) ||
-	    nla_put_u8(skb, FLOWMON_FLOW_A_PROTO, key->proto) ||
-	    flowmon_put_addr(skb, FLOWMON_FLOW_A_CLIENT_ADDR, key, &key->src) ||
-	    nla_put_u16(skb, FLOWMON_FLOW_A_CLIENT_PORT, ntohs(key->sport)) ||
-	    flowmon_put_addr(skb, FLOWMON_FLOW_A_SERVER_ADDR, key, &key->dst) ||
-	    nla_put_u16(skb, FLOWMON_FLOW_A_SERVER_PORT, ntohs(key->dport)) ||
-	    (tcp && flowmon_put_tcp(skb, &snap)) ||
-	    nla_put_u32(skb, FLOWMON_FLOW_A_FLAGS, flow_uapi_flags(flow)) ||
-	    nla_put_u64_64bit(skb, FLOWMON_FLOW_A_FIRST_SEEN, flow->first_seen,
-			      FLOWMON_FLOW_A_PAD) ||
-	    nla_put_u64_64bit(skb, FLOWMON_FLOW_A_LAST_SEEN,
-			      READ_ONCE(flow->last_seen), FLOWMON_FLOW_A_PAD) ||
-	    flowmon_put_direction(skb, FLOWMON_FLOW_A_UP,
-				  &flow->count[FLOW_DIR_UP],
-				  tcp ? &snap.tcp[FLOW_DIR_UP] : NULL) ||
-	    flowmon_put_direction(skb, FLOWMON_FLOW_A_DOWN,
-				  &flow->count[FLOW_DIR_DOWN],
-				  tcp ? &snap.tcp[FLOW_DIR_DOWN] : NULL)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
+/*
+ * One flow's message in a dump. A reset takes the counters (zeroing them)
+ * and, when the message does not fit, gives them back: the flow is then
+ * reset in the next part, and nothing counted meanwhile is lost.
+ */
 static int flowmon_dump_flow(struct sk_buff *skb, struct netlink_callback *cb,
-			     struct flow *flow)
+			     struct flow *flow, u8 cmd)
 {
+	u16 flags = NLM_F_MULTI;
+	struct flow_counts counts[2];
 	void *hdr;
 
+	if (flowmon_dump_state(cb)->filter)
+		flags |= NLM_F_DUMP_FILTERED;
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &flowmon_family, NLM_F_MULTI, FLOWMON_CMD_GET_FLOW);
+			  &flowmon_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (flowmon_put_flow(skb, flow)) {
+	genl_dump_check_consistent(cb, hdr);
+
+	if (cmd == FLOWMON_CMD_RESET_FLOW)
+		flow_take_counts(flow, counts);
+	else
+		flow_read_counts(flow, counts);
+	if (flowmon_put_flow(skb, flow, counts)) {
+		if (cmd == FLOWMON_CMD_RESET_FLOW)
+			flow_return_counts(flow, counts);
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -180,26 +151,207 @@ static int flowmon_dump_flow(struct sk_buff *skb, struct netlink_callback *cb,
 }
 
 /*
- * Fills @skb with as many flows as fit, then returns; netlink calls again
- * for the next part until a call adds nothing. The cursor moves past a
- * flow only once that flow's message is in @skb.
+ * Fills @skb with as many matching flows as fit, then returns; netlink
+ * calls again for the next part until a call adds nothing. The cursor
+ * moves past a flow once it is skipped or its message is in @skb. Parts
+ * that follow a change of the table are flagged NLM_F_DUMP_INTR.
  */
-static int flowmon_get_flow_dump(struct sk_buff *skb,
-				 struct netlink_callback *cb)
+static int flowmon_dump_flows(struct sk_buff *skb, struct netlink_callback *cb,
+			      u8 cmd)
 {
-	struct flow_table *table = &flowmon_pernet(sock_net(skb->sk))->table;
-	struct flow_cursor *cursor = flowmon_dump_cursor(cb);
-	struct flow_cursor next = *cursor;
+	struct flowmon_dump *dump = flowmon_dump_state(cb);
+	struct flow_table *table = &flowmon_sock_pernet(skb)->table;
+	struct flow_cursor next = dump->cursor;
+	u64 now = ktime_get_real_ns();
 	struct flow *flow;
 
+	cb->seq = atomic_read(&table->generation);
 	rcu_read_lock();
 	while ((flow = flow_table_next(table, &next))) {
-		if (flowmon_dump_flow(skb, cb, flow))
+		if ((!dump->filter || flow_filter_match(dump->filter, flow, now)) &&
+		    flowmon_dump_flow(skb, cb, flow, cmd))
 			break;
-		*cursor = next;
+		dump->cursor = next;
 	}
 	rcu_read_unlock();
 	return skb->len;
+}
+
+static int flowmon_get_flow_dump(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	return flowmon_dump_flows(skb, cb, FLOWMON_CMD_GET_FLOW);
+}
+
+static int flowmon_reset_flow_dump(struct sk_buff *skb,
+				   struct netlink_callback *cb)
+{
+	return flowmon_dump_flows(skb, cb, FLOWMON_CMD_RESET_FLOW);
+}
+
+static int flowmon_parse_addr(union nf_inet_addr *addr, u8 family,
+			      const struct nlattr *attr,
+			      struct netlink_ext_ack *extack)
+{
+	size_t len = family == AF_INET ? sizeof(struct in_addr) :
+					 sizeof(struct in6_addr);
+
+	if (nla_len(attr) != len) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "address length does not match the family");
+		return -EINVAL;
+	}
+	nla_memcpy(addr, attr, len);
+	return 0;
+}
+
+/* The tuple of GET_FLOW's FLOWMON_A_FLOW: the client as the source. */
+static int flowmon_parse_key(struct flow_tuple *tuple,
+			     const struct nlattr *attr,
+			     struct netlink_ext_ack *extack)
+{
+	static const int required[] = {
+		FLOWMON_FLOW_A_FAMILY, FLOWMON_FLOW_A_PROTO,
+		FLOWMON_FLOW_A_CLIENT_ADDR, FLOWMON_FLOW_A_CLIENT_PORT,
+		FLOWMON_FLOW_A_SERVER_ADDR, FLOWMON_FLOW_A_SERVER_PORT,
+	};
+	struct nlattr *tb[FLOWMON_FLOW_A_MAX + 1];
+	int i, ret;
+
+	ret = nla_parse_nested(tb, FLOWMON_FLOW_A_MAX, attr,
+			       flowmon_key_policy, extack);
+	if (ret)
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(required); i++) {
+		if (!tb[required[i]]) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "flow key needs family, protocol, both addresses and both ports");
+			return -EINVAL;
+		}
+	}
+
+	memset(tuple, 0, sizeof(*tuple));
+	tuple->family = nla_get_u8(tb[FLOWMON_FLOW_A_FAMILY]);
+	if (tuple->family != AF_INET && tuple->family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FLOWMON_FLOW_A_FAMILY],
+				    "family must be AF_INET or AF_INET6");
+		return -EINVAL;
+	}
+	tuple->proto = nla_get_u8(tb[FLOWMON_FLOW_A_PROTO]);
+	tuple->sport = htons(nla_get_u16(tb[FLOWMON_FLOW_A_CLIENT_PORT]));
+	tuple->dport = htons(nla_get_u16(tb[FLOWMON_FLOW_A_SERVER_PORT]));
+	ret = flowmon_parse_addr(&tuple->src, tuple->family,
+				 tb[FLOWMON_FLOW_A_CLIENT_ADDR], extack);
+	if (ret)
+		return ret;
+	return flowmon_parse_addr(&tuple->dst, tuple->family,
+				  tb[FLOWMON_FLOW_A_SERVER_ADDR], extack);
+}
+
+static int flowmon_get_flow_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct flowmon_net *fn = flowmon_pernet(genl_info_net(info));
+	struct flow_counts counts[2];
+	struct flow_tuple tuple;
+	enum flow_direction dir;
+	struct sk_buff *msg;
+	struct flow *flow;
+	void *hdr;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, FLOWMON_A_FLOW))
+		return -EINVAL;
+	ret = flowmon_parse_key(&tuple, info->attrs[FLOWMON_A_FLOW],
+				info->extack);
+	if (ret)
+		return ret;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &flowmon_family, 0,
+				FLOWMON_CMD_GET_FLOW);
+	if (!hdr) {
+		ret = -EMSGSIZE;
+		goto err;
+	}
+
+	rcu_read_lock();
+	flow = flow_table_lookup(&fn->table, &tuple, &dir);
+	if (flow) {
+		flow_read_counts(flow, counts);
+		ret = flowmon_put_flow(msg, flow, counts);
+	}
+	rcu_read_unlock();
+	if (!flow) {
+		NL_SET_ERR_MSG(info->extack, "no such flow");
+		ret = -ENOENT;
+	}
+	if (ret)
+		goto err;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err:
+	nlmsg_free(msg);
+	return ret;
+}
+
+/*
+ * Deletes the matching flows, a batch per RCU read section so that a big
+ * table does not hold up grace periods or other tasks.
+ */
+static u64 flowmon_flush(struct flowmon_net *fn,
+			 const struct flow_filter *filter)
+{
+	struct flow_cursor cursor = {};
+	u64 now = ktime_get_real_ns();
+	unsigned int batch;
+	struct flow *flow;
+	u64 flushed = 0;
+
+	do {
+		rcu_read_lock();
+		for (batch = 0; batch < FLOWMON_FLUSH_BATCH; batch++) {
+			flow = flow_table_next(&fn->table, &cursor);
+			if (!flow)
+				break;
+			if (flow_filter_match(filter, flow, now) &&
+			    flowmon_flow_destroy(fn, flow, FLOW_END_FLUSHED))
+				flushed++;
+		}
+		rcu_read_unlock();
+		cond_resched();
+	} while (flow);
+	return flushed;
+}
+
+static int flowmon_flush_flow_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct flowmon_net *fn = flowmon_pernet(genl_info_net(info));
+	struct flow_filter filter;
+	struct sk_buff *msg;
+	u64 flushed;
+	void *hdr;
+	int ret;
+
+	ret = flow_filter_parse(&filter, info->attrs[FLOWMON_A_FILTER],
+				info->extack);
+	if (ret)
+		return ret;
+	flushed = flowmon_flush(fn, &filter);
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &flowmon_family, 0,
+				FLOWMON_CMD_FLUSH_FLOW);
+	if (!hdr || nla_put_u64_64bit(msg, FLOWMON_A_FLUSHED, flushed,
+				      FLOWMON_A_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
 }
 
 /* TCP flows with either endpoint in each state, as --state matches. */
@@ -271,6 +423,8 @@ static int flowmon_put_stats(struct sk_buff *skb, struct flowmon_net *fn)
 			      FLOWMON_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWMON_STATS_A_REUSED,
 			      atomic64_read(&stats->reused), FLOWMON_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWMON_STATS_A_FLUSHED,
+			      atomic64_read(&stats->flushed), FLOWMON_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWMON_STATS_A_MEMORY,
 			      flow_table_memory(&fn->table), FLOWMON_STATS_A_PAD) ||
 	    flowmon_put_tcp_states(skb, &fn->table))
@@ -298,39 +452,309 @@ static int flowmon_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/* Each FLOWMON_CONFIG_A_TIMEOUT_* and the timeout it sets. */
+static u32 *flowmon_config_timeout(struct flowmon_timeouts *t, int attr)
+{
+	switch (attr) {
+	case FLOWMON_CONFIG_A_TIMEOUT_SYN_SENT:
+		return &t->tcp[FLOWMON_TCP_SYN_SENT];
+	case FLOWMON_CONFIG_A_TIMEOUT_SYN_RECV:
+		return &t->tcp[FLOWMON_TCP_SYN_RECEIVED];
+	case FLOWMON_CONFIG_A_TIMEOUT_ESTABLISHED:
+		return &t->tcp[FLOWMON_TCP_ESTABLISHED];
+	case FLOWMON_CONFIG_A_TIMEOUT_FIN_WAIT:
+		return &t->tcp[FLOWMON_TCP_FIN_WAIT_1];
+	case FLOWMON_CONFIG_A_TIMEOUT_CLOSE_WAIT:
+		return &t->tcp[FLOWMON_TCP_CLOSE_WAIT];
+	case FLOWMON_CONFIG_A_TIMEOUT_LAST_ACK:
+		return &t->tcp[FLOWMON_TCP_LAST_ACK];
+	case FLOWMON_CONFIG_A_TIMEOUT_TIME_WAIT:
+		return &t->tcp[FLOWMON_TCP_TIME_WAIT];
+	case FLOWMON_CONFIG_A_TIMEOUT_CLOSE:
+		return &t->tcp[FLOWMON_TCP_CLOSED];
+	case FLOWMON_CONFIG_A_TIMEOUT_UDP:
+		return &t->udp;
+	case FLOWMON_CONFIG_A_TIMEOUT_UDP_STREAM:
+		return &t->udp_replied;
+	case FLOWMON_CONFIG_A_TIMEOUT_ICMP:
+		return &t->icmp;
+	case FLOWMON_CONFIG_A_TIMEOUT_GENERIC:
+		return &t->generic;
+	}
+	return NULL;
+}
+
+static int flowmon_put_config(struct sk_buff *skb, struct flowmon_net *fn)
+{
+	struct nlattr *nest = nla_nest_start(skb, FLOWMON_A_CONFIG);
+	int attr;
+
+	if (!nest || nla_put_u32(skb, FLOWMON_CONFIG_A_MAX_FLOWS,
+				 READ_ONCE(fn->table.max_flows)))
+		return -EMSGSIZE;
+	for (attr = FLOWMON_CONFIG_A_TIMEOUT_SYN_SENT;
+	     attr <= FLOWMON_CONFIG_A_MAX; attr++) {
+		if (nla_put_u32(skb, attr,
+				READ_ONCE(*flowmon_config_timeout(&fn->timeouts,
+								  attr))))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int flowmon_get_config_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct flowmon_net *fn = flowmon_pernet(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &flowmon_family, 0,
+				FLOWMON_CMD_GET_CONFIG);
+	if (!hdr || flowmon_put_config(msg, fn)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 /*
- * Reading needs CAP_NET_ADMIN in the namespace's user namespace, as for
- * conntrack: flows reveal who talks to whom.
+ * The policy has range-checked every value already. FIN-WAIT covers both
+ * FIN-WAIT states and CLOSING; SYN-RECV covers LISTEN too.
  */
-static const struct genl_small_ops flowmon_genl_ops[] = {
+static int flowmon_set_config_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct flowmon_net *fn = flowmon_pernet(genl_info_net(info));
+	struct flowmon_timeouts *t = &fn->timeouts;
+	struct nlattr *tb[FLOWMON_CONFIG_A_MAX + 1];
+	int attr, ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, FLOWMON_A_CONFIG))
+		return -EINVAL;
+	ret = nla_parse_nested(tb, FLOWMON_CONFIG_A_MAX,
+			       info->attrs[FLOWMON_A_CONFIG],
+			       flowmon_config_policy, info->extack);
+	if (ret)
+		return ret;
+
+	if (tb[FLOWMON_CONFIG_A_MAX_FLOWS])
+		WRITE_ONCE(fn->table.max_flows,
+			   nla_get_u32(tb[FLOWMON_CONFIG_A_MAX_FLOWS]));
+	for (attr = FLOWMON_CONFIG_A_TIMEOUT_SYN_SENT;
+	     attr <= FLOWMON_CONFIG_A_MAX; attr++) {
+		if (tb[attr])
+			WRITE_ONCE(*flowmon_config_timeout(t, attr),
+				   nla_get_u32(tb[attr]));
+	}
+	WRITE_ONCE(t->tcp[FLOWMON_TCP_FIN_WAIT_2], t->tcp[FLOWMON_TCP_FIN_WAIT_1]);
+	WRITE_ONCE(t->tcp[FLOWMON_TCP_CLOSING], t->tcp[FLOWMON_TCP_FIN_WAIT_1]);
+	WRITE_ONCE(t->tcp[FLOWMON_TCP_LISTEN], t->tcp[FLOWMON_TCP_SYN_RECEIVED]);
+	return 0;
+}
+
+/* Set at load from unprivileged_read, before the family is registered. */
+static struct genl_ops flowmon_genl_ops[] __ro_after_init = {
 	{
 		.cmd = FLOWMON_CMD_GET_FLOW,
+		.doit = flowmon_get_flow_doit,
+		.start = flowmon_dump_start,
 		.dumpit = flowmon_get_flow_dump,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.done = flowmon_dump_done,
 	},
 	{
 		.cmd = FLOWMON_CMD_GET_STATS,
 		.doit = flowmon_get_stats_doit,
+	},
+	{
+		.cmd = FLOWMON_CMD_RESET_FLOW,
+		.start = flowmon_dump_start,
+		.dumpit = flowmon_reset_flow_dump,
+		.done = flowmon_dump_done,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWMON_CMD_FLUSH_FLOW,
+		.doit = flowmon_flush_flow_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FLOWMON_CMD_GET_CONFIG,
+		.doit = flowmon_get_config_doit,
+	},
+	{
+		.cmd = FLOWMON_CMD_SET_CONFIG,
+		.doit = flowmon_set_config_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 
+static struct genl_multicast_group flowmon_mcgrps[] __ro_after_init = {
+	{ .name = FLOWMON_MCGRP_EVENTS },
+};
+
+/*
+ * Not parallel: every request runs under the genetlink mutex, so that
+ * unregistering the family waits for the last one before the namespaces'
+ * tables go away.
+ */
 static struct genl_family flowmon_family __ro_after_init = {
 	.name = FLOWMON_GENL_NAME,
 	.version = FLOWMON_GENL_VERSION,
+	.maxattr = FLOWMON_A_MAX,
+	.policy = flowmon_policy,
 	.netnsok = true,
-	.parallel_ops = true,
-	.small_ops = flowmon_genl_ops,
-	.n_small_ops = ARRAY_SIZE(flowmon_genl_ops),
+	.ops = flowmon_genl_ops,
+	.n_ops = ARRAY_SIZE(flowmon_genl_ops),
+	.mcgrps = flowmon_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(flowmon_mcgrps),
 	.module = THIS_MODULE,
 };
 
+/* Events flow while this is set; cleared before the family goes away. */
+static bool flowmon_events_enabled __read_mostly;
+
+struct flowmon_event {
+	u64 time;
+	const struct flow_transition *transition;	/* EVENT_STATE */
+	enum flowmon_end_reason reason;			/* EVENT_DESTROY */
+};
+
+static int flowmon_put_event(struct sk_buff *skb, u8 cmd,
+			     const struct flowmon_event *event)
+{
+	const struct flow_transition *tr = event->transition;
+	struct nlattr *nest = nla_nest_start(skb, FLOWMON_A_EVENT);
+
+	if (!nest ||
+	    nla_put_u64_64bit(skb, FLOWMON_EVENT_A_TIME, event->time,
+			      FLOWMON_EVENT_A_PAD) ||
+	    (cmd == FLOWMON_CMD_EVENT_STATE &&
+	     (nla_put_u8(skb, FLOWMON_EVENT_A_OLD_CLIENT_STATE,
+			 tr->old[FLOW_DIR_UP]) ||
+	      nla_put_u8(skb, FLOWMON_EVENT_A_OLD_SERVER_STATE,
+			 tr->old[FLOW_DIR_DOWN]))) ||
+	    (cmd == FLOWMON_CMD_EVENT_DESTROY &&
+	     nla_put_u8(skb, FLOWMON_EVENT_A_REASON, event->reason)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * Builds and multicasts one event, in any context. A listener that cannot
+ * take it sees ENOBUFS on its socket: the loss is reported, not silent.
+ */
+static void flowmon_notify(struct net *net, u8 cmd, struct flow *flow,
+			   const struct flowmon_event *event)
+{
+	struct flow_counts counts[2];
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &flowmon_family, 0, cmd);
+	flow_read_counts(flow, counts);
+	if (!hdr || flowmon_put_flow(skb, flow, counts) ||
+	    flowmon_put_event(skb, cmd, event)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&flowmon_family, net, skb, 0, 0, GFP_ATOMIC);
+}
+
+static bool flowmon_listening(struct net *net)
+{
+	return READ_ONCE(flowmon_events_enabled) &&
+	       genl_has_listeners(&flowmon_family, net, 0);
+}
+
+void flowmon_notify_new(struct net *net, struct flow *flow, u64 now)
+{
+	struct flowmon_event event = { .time = now };
+
+	if (flowmon_listening(net))
+		flowmon_notify(net, FLOWMON_CMD_EVENT_NEW, flow, &event);
+}
+
+void flowmon_notify_state(struct net *net, struct flow *flow,
+			  const struct flow_transition *tr, u64 now)
+{
+	struct flowmon_event event = { .time = now, .transition = tr };
+
+	if (flowmon_listening(net))
+		flowmon_notify(net, FLOWMON_CMD_EVENT_STATE, flow, &event);
+}
+
+void flowmon_notify_destroy(struct net *net, struct flow *flow,
+			    enum flowmon_end_reason reason)
+{
+	struct flowmon_event event = {
+		.time = ktime_get_real_ns(),
+		.reason = reason,
+	};
+
+	if (flowmon_listening(net))
+		flowmon_notify(net, FLOWMON_CMD_EVENT_DESTROY, flow, &event);
+}
+
+/* The last word to listeners at unload: every flow ends. */
+static void flowmon_notify_unload(struct net *net)
+{
+	struct flowmon_event event = {
+		.time = ktime_get_real_ns(),
+		.reason = FLOWMON_END_UNLOAD,
+	};
+	struct flowmon_net *fn = flowmon_pernet(net);
+	struct flow_cursor cursor = {};
+	struct flow *flow;
+
+	if (!genl_has_listeners(&flowmon_family, net, 0))
+		return;
+	rcu_read_lock();
+	while ((flow = flow_table_next(&fn->table, &cursor)))
+		flowmon_notify(net, FLOWMON_CMD_EVENT_DESTROY, flow, &event);
+	rcu_read_unlock();
+}
+
 int __init flowmon_genetlink_init(void)
 {
-	return genl_register_family(&flowmon_family);
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(flowmon_genl_ops); i++) {
+		if (!unprivileged_read)
+			flowmon_genl_ops[i].flags |= GENL_UNS_ADMIN_PERM;
+	}
+	if (!unprivileged_read)
+		flowmon_mcgrps[0].flags = GENL_MCAST_CAP_NET_ADMIN;
+	ret = genl_register_family(&flowmon_family);
+	if (ret)
+		return ret;
+	WRITE_ONCE(flowmon_events_enabled, true);
+	return 0;
 }
 
 void flowmon_genetlink_uninit(void)
 {
+	struct net *net;
+
+	/* No new events; wait for those being built in the packet path. */
+	WRITE_ONCE(flowmon_events_enabled, false);
+	synchronize_net();
+	down_read(&net_rwsem);
+	for_each_net(net)
+		flowmon_notify_unload(net);
+	up_read(&net_rwsem);
 	genl_unregister_family(&flowmon_family);
+}
+
+bool flowmon_unprivileged_read(void)
+{
+	return unprivileged_read;
 }

@@ -74,6 +74,7 @@ static int __net_init flowmon_net_init(struct net *net)
 	struct flowmon_net *fn = flowmon_pernet(net);
 	int ret;
 
+	write_pnet(&fn->net, net);
 	ret = flow_table_init(&fn->table, hashsize, max_flows);
 	if (ret)
 		goto err;

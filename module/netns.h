@@ -19,6 +19,7 @@ struct flowmon_stats {
 	atomic64_t evicted_embryonic;
 	atomic64_t evicted_closed;
 	atomic64_t reused;
+	atomic64_t flushed;
 };
 
 /* Idle timeouts, in seconds. */
@@ -31,6 +32,7 @@ struct flowmon_timeouts {
 };
 
 struct flowmon_net {
+	possible_net_t net;
 	struct flow_table table;
 	struct flowmon_stats stats;
 	struct flowmon_timeouts timeouts;
@@ -43,6 +45,11 @@ extern unsigned int flowmon_net_id;
 static inline struct flowmon_net *flowmon_pernet(const struct net *net)
 {
 	return net_generic(net, flowmon_net_id);
+}
+
+static inline struct net *flowmon_net_of(const struct flowmon_net *fn)
+{
+	return read_pnet(&fn->net);
 }
 
 int flowmon_netns_init(void);

@@ -11,6 +11,7 @@
 #include <linux/proc_fs.h>
 #include <linux/seq_file_net.h>
 
+#include "netlink.h"
 #include "netns.h"
 #include "proc.h"
 
@@ -102,8 +103,10 @@ static const struct seq_operations flowmon_proc_ops = {
 
 int flowmon_proc_init(struct net *net)
 {
-	/* Readable by root only, as /proc/net/nf_conntrack. */
-	if (!proc_create_net("flowmon", 0440, net->proc_net, &flowmon_proc_ops,
+	/* Root only, as /proc/net/nf_conntrack, unless reading is open. */
+	umode_t mode = flowmon_unprivileged_read() ? 0444 : 0440;
+
+	if (!proc_create_net("flowmon", mode, net->proc_net, &flowmon_proc_ops,
 			     sizeof(struct flowmon_proc_iter)))
 		return -ENOMEM;
 	return 0;

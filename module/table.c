@@ -28,6 +28,7 @@ int flow_table_init(struct flow_table *table, unsigned int buckets,
 	table->bucket_mask = buckets - 1;
 	table->max_flows = max_flows;
 	atomic_set(&table->count, 0);
+	atomic_set(&table->generation, 0);
 	atomic64_set(&table->last_id, 0);
 	get_random_bytes(&table->seed, sizeof(table->seed));
 	for (i = 0; i < FLOW_TABLE_LOCKS; i++)
@@ -114,7 +115,7 @@ struct flow *flow_table_lookup(struct flow_table *table,
  */
 bool flow_table_reserve(struct flow_table *table)
 {
-	if (!atomic_add_unless(&table->count, 1, table->max_flows))
+	if (!atomic_add_unless(&table->count, 1, READ_ONCE(table->max_flows)))
 		return false;
 	if (table->shared_count &&
 	    !atomic_add_unless(table->shared_count, 1, table->shared_max)) {
@@ -162,6 +163,7 @@ struct flow *flow_table_insert(struct flow_table *table, struct flow *flow,
 	}
 	flow->id = atomic64_inc_return(&table->last_id);
 	hlist_add_head_rcu(&flow->node, &table->buckets[bucket]);
+	atomic_inc(&table->generation);
 	spin_unlock_bh(lock);
 	*inserted = true;
 	return flow;
@@ -180,6 +182,7 @@ bool flow_table_remove(struct flow_table *table, struct flow *flow)
 	spin_lock_bh(lock);
 	if (!hlist_unhashed(&flow->node)) {
 		hlist_del_init_rcu(&flow->node);
+		atomic_inc(&table->generation);
 		removed = true;
 	}
 	spin_unlock_bh(lock);

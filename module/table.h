@@ -19,6 +19,7 @@ struct flow_table {
 	unsigned int bucket_mask;
 	unsigned int max_flows;
 	atomic_t count;
+	atomic_t generation;		/* bumped by every insert and removal */
 	atomic_t *shared_count;		/* a budget shared with other tables */
 	unsigned int shared_max;
 	atomic64_t last_id;

@@ -19,13 +19,49 @@
  * "up" is client -> server, "down" is server -> client.
  *
  * Requests carry attributes in a strict policy: unknown attributes, wrong
- * types and unknown flag bits are rejected with -EINVAL and an extack
+ * types and out-of-range values are rejected with -EINVAL and an extack
  * message naming the offending attribute.
+ *
+ * Permissions: RESET_FLOW, FLUSH_FLOW and SET_CONFIG need CAP_NET_ADMIN in
+ * the user namespace owning the network namespace. So do the read commands
+ * and the events group, unless the module was loaded with
+ * unprivileged_read=1.
+ *
+ * Filters
+ * -------
+ * GET_FLOW and RESET_FLOW dumps and FLUSH_FLOW take a filter (events are
+ * not filtered: listeners apply the same rules themselves); a flow matches
+ * when it satisfies every condition given:
+ *
+ *    FLOWMON_A_FILTER: NLA_NESTED
+ *        FLOWMON_FILTER_A_STATES: NLA_U32, bitmask of 1 << FLOWMON_TCP_*;
+ *                                 TCP flows with either endpoint in one
+ *                                 of these states (other protocols never)
+ *        FLOWMON_FILTER_A_PROTO: NLA_U8, IPPROTO_*
+ *        FLOWMON_FILTER_A_FAMILY: NLA_U8, AF_INET or AF_INET6
+ *        FLOWMON_FILTER_A_CLIENT_PREFIX: NLA_NESTED, client address in
+ *            FLOWMON_PREFIX_A_ADDR: NLA_BINARY, 4 or 16 bytes
+ *            FLOWMON_PREFIX_A_LEN: NLA_U8, at most 32 or 128 (default:
+ *                                  the whole address)
+ *        FLOWMON_FILTER_A_SERVER_PREFIX: NLA_NESTED, as CLIENT_PREFIX
+ *        FLOWMON_FILTER_A_ANY_PREFIX: NLA_NESTED, client or server address
+ *        FLOWMON_FILTER_A_CLIENT_PORTS: NLA_NESTED, client port in
+ *            FLOWMON_RANGE_A_FIRST: NLA_U16
+ *            FLOWMON_RANGE_A_LAST: NLA_U16, not below FIRST (default: FIRST)
+ *        FLOWMON_FILTER_A_SERVER_PORTS: NLA_NESTED, as CLIENT_PORTS
+ *        FLOWMON_FILTER_A_ANY_PORTS: NLA_NESTED, client or server port
+ *        FLOWMON_FILTER_A_MIN_BYTES: NLA_U64, bytes up + down at least
+ *        FLOWMON_FILTER_A_MIN_PACKETS: NLA_U64, packets up + down at least
+ *        FLOWMON_FILTER_A_IDLE_MS: NLA_U64, no packet for longer than this
+ *        FLOWMON_FILTER_A_AGE_MS: NLA_U64, first seen less than this ago
  *
  * FLOWMON_CMD_GET_FLOW
  * --------------------
- * Must be called with NLM_F_REQUEST | NLM_F_DUMP. Takes no attributes.
- * Replies with one message per flow, in a multi-part dump:
+ * With NLM_F_REQUEST | NLM_F_DUMP: takes an optional FLOWMON_A_FILTER.
+ * Without NLM_F_DUMP: takes FLOWMON_A_FLOW with FAMILY, PROTO, CLIENT_ADDR,
+ * CLIENT_PORT, SERVER_ADDR and SERVER_PORT (either orientation) and
+ * replies with that flow, or fails with -ENOENT. Replies carry one flow
+ * per message (NLM_F_DUMP_FILTERED set when the dump was filtered):
  *
  *    FLOWMON_A_FLOW: NLA_NESTED
  *        FLOWMON_FLOW_A_ID: NLA_U64, unique within the namespace, never reused
@@ -75,8 +111,25 @@
  * A dump may take many recvmsg() calls. It resumes from the hash bucket and
  * flow id where the previous part stopped, never from a held pointer, so a
  * flow that exists for the whole dump is returned exactly once; flows created
- * or destroyed during the dump may or may not appear.
+ * or destroyed during the dump may or may not appear. A part that follows
+ * such a change carries NLM_F_DUMP_INTR: the dump is complete for the flows
+ * that stayed, but it is not a snapshot.
  *
+ * FLOWMON_CMD_RESET_FLOW
+ * ----------------------
+ * Must be called with NLM_F_REQUEST | NLM_F_DUMP. Takes an optional
+ * FLOWMON_A_FILTER. Zeroes the packet, byte and payload counters of every
+ * matching flow and replies as GET_FLOW, each message holding the values
+ * the flow had at the instant it was zeroed: no packet is counted twice or
+ * lost between the read and the zeroing.
+ *
+ * FLOWMON_CMD_FLUSH_FLOW
+ * ----------------------
+ * Must be called with NLM_F_REQUEST. Takes an optional FLOWMON_A_FILTER
+ * (none: every flow). Deletes the matching flows and replies with:
+ *
+ *    FLOWMON_A_FLUSHED: NLA_U64, how many
+ * *
  * FLOWMON_CMD_GET_STATS
  * ---------------------
  * Must be called with NLM_F_REQUEST. Takes no attributes. Replies with:
@@ -101,12 +154,44 @@
  *        FLOWMON_STATS_A_TCP_STATES: NLA_NESTED, TCP flows with either
  *                                    endpoint in each state
  *            FLOWMON_TCP_<STATE> + 1: NLA_U64 (attribute type = state + 1)
+ *        FLOWMON_STATS_A_FLUSHED: NLA_U64, flows deleted by FLUSH_FLOW
+ *
+ * FLOWMON_CMD_GET_CONFIG, FLOWMON_CMD_SET_CONFIG
+ * ----------------------------------------------
+ * Must be called with NLM_F_REQUEST. GET_CONFIG takes no attributes and
+ * replies with every value; SET_CONFIG takes any subset and changes them
+ * for this namespace only (-EINVAL with an extack message if out of range):
+ *
+ *    FLOWMON_A_CONFIG: NLA_NESTED
+ *        FLOWMON_CONFIG_A_MAX_FLOWS: NLA_U32, 1 to FLOWMON_MAX_FLOWS_LIMIT
+ *        FLOWMON_CONFIG_A_TIMEOUT_*: NLA_U32, idle timeouts in seconds,
+ *                                    1 to FLOWMON_TIMEOUT_LIMIT
+ *
+ * Events
+ * ------
+ * Multicast group FLOWMON_MCGRP_EVENTS. Messages are only built when the
+ * group has listeners in the namespace. Each carries FLOWMON_A_FLOW (as in
+ * GET_FLOW: for DESTROY, the final values) and:
+ *
+ *    FLOWMON_A_EVENT: NLA_NESTED
+ *        FLOWMON_EVENT_A_TIME: NLA_U64, ns since the epoch
+ *        FLOWMON_EVENT_A_OLD_CLIENT_STATE: NLA_U8 (EVENT_STATE only)
+ *        FLOWMON_EVENT_A_OLD_SERVER_STATE: NLA_U8 (EVENT_STATE only)
+ *        FLOWMON_EVENT_A_REASON: NLA_U8, enum flowmon_end_reason
+ *                                (EVENT_DESTROY only)
+ *
+ * with command FLOWMON_CMD_EVENT_NEW when a record is created,
+ * FLOWMON_CMD_EVENT_STATE when either endpoint's TCP state changes (the
+ * new states are the flow's) and FLOWMON_CMD_EVENT_DESTROY when a record
+ * ends. A listener whose socket buffer overflows gets ENOBUFS from recv():
+ * events were lost, and the socket goes on receiving.
  *
  * Errors
  * ------
  * -EOPNOTSUPP for a command without the flags listed above, -EINVAL for a
- * malformed request (with an extack message), -EMSGSIZE never reaches
- * userspace for dumps (they are split instead).
+ * malformed request (with an extack message), -EPERM without the needed
+ * capability, -ENOENT for GET_FLOW of an unknown flow. -EMSGSIZE never
+ * reaches userspace for dumps (they are split instead).
  */
 
 #ifndef _UAPI_LINUX_FLOWMON_H
@@ -115,9 +200,22 @@
 #define FLOWMON_GENL_NAME "flowmon"
 #define FLOWMON_GENL_VERSION 1
 
+#define FLOWMON_MCGRP_EVENTS "events"
+
+/* Limits of FLOWMON_CMD_SET_CONFIG values. */
+#define FLOWMON_MAX_FLOWS_LIMIT (1U << 24)
+#define FLOWMON_TIMEOUT_LIMIT (10U * 365 * 24 * 3600)
+
 enum flowmon_cmd {
 	FLOWMON_CMD_GET_FLOW,
 	FLOWMON_CMD_GET_STATS,
+	FLOWMON_CMD_RESET_FLOW,
+	FLOWMON_CMD_FLUSH_FLOW,
+	FLOWMON_CMD_GET_CONFIG,
+	FLOWMON_CMD_SET_CONFIG,
+	FLOWMON_CMD_EVENT_NEW,
+	FLOWMON_CMD_EVENT_STATE,
+	FLOWMON_CMD_EVENT_DESTROY,
 	__FLOWMON_CMD_MAX
 };
 
@@ -156,10 +254,27 @@ enum flowmon_flow_flag {
 			       FLOWMON_FLOW_F_ECHO
 };
 
+/* Why a record ended (FLOWMON_EVENT_A_REASON). */
+enum flowmon_end_reason {
+	FLOWMON_END_TIMEOUT,
+	FLOWMON_END_EVICTED,
+	FLOWMON_END_FLUSHED,
+	FLOWMON_END_UNLOAD,
+	FLOWMON_END_REUSED,
+	__FLOWMON_END_MAX
+};
+
+#define FLOWMON_END_MAX (__FLOWMON_END_MAX - 1)
+
 enum flowmon_attr {
 	FLOWMON_A_UNSPEC,
+	FLOWMON_A_PAD,
 	FLOWMON_A_FLOW,
 	FLOWMON_A_STATS,
+	FLOWMON_A_FILTER,
+	FLOWMON_A_FLUSHED,
+	FLOWMON_A_CONFIG,
+	FLOWMON_A_EVENT,
 	__FLOWMON_A_MAX
 };
 
@@ -230,9 +345,81 @@ enum flowmon_stats_attr {
 	FLOWMON_STATS_A_REUSED,
 	FLOWMON_STATS_A_MEMORY,
 	FLOWMON_STATS_A_TCP_STATES,
+	FLOWMON_STATS_A_FLUSHED,
 	__FLOWMON_STATS_A_MAX
 };
 
 #define FLOWMON_STATS_A_MAX (__FLOWMON_STATS_A_MAX - 1)
+
+enum flowmon_filter_attr {
+	FLOWMON_FILTER_A_UNSPEC,
+	FLOWMON_FILTER_A_PAD,
+	FLOWMON_FILTER_A_STATES,
+	FLOWMON_FILTER_A_PROTO,
+	FLOWMON_FILTER_A_FAMILY,
+	FLOWMON_FILTER_A_CLIENT_PREFIX,
+	FLOWMON_FILTER_A_SERVER_PREFIX,
+	FLOWMON_FILTER_A_ANY_PREFIX,
+	FLOWMON_FILTER_A_CLIENT_PORTS,
+	FLOWMON_FILTER_A_SERVER_PORTS,
+	FLOWMON_FILTER_A_ANY_PORTS,
+	FLOWMON_FILTER_A_MIN_BYTES,
+	FLOWMON_FILTER_A_MIN_PACKETS,
+	FLOWMON_FILTER_A_IDLE_MS,
+	FLOWMON_FILTER_A_AGE_MS,
+	__FLOWMON_FILTER_A_MAX
+};
+
+#define FLOWMON_FILTER_A_MAX (__FLOWMON_FILTER_A_MAX - 1)
+
+enum flowmon_prefix_attr {
+	FLOWMON_PREFIX_A_UNSPEC,
+	FLOWMON_PREFIX_A_ADDR,
+	FLOWMON_PREFIX_A_LEN,
+	__FLOWMON_PREFIX_A_MAX
+};
+
+#define FLOWMON_PREFIX_A_MAX (__FLOWMON_PREFIX_A_MAX - 1)
+
+enum flowmon_range_attr {
+	FLOWMON_RANGE_A_UNSPEC,
+	FLOWMON_RANGE_A_FIRST,
+	FLOWMON_RANGE_A_LAST,
+	__FLOWMON_RANGE_A_MAX
+};
+
+#define FLOWMON_RANGE_A_MAX (__FLOWMON_RANGE_A_MAX - 1)
+
+enum flowmon_config_attr {
+	FLOWMON_CONFIG_A_UNSPEC,
+	FLOWMON_CONFIG_A_MAX_FLOWS,
+	FLOWMON_CONFIG_A_TIMEOUT_SYN_SENT,
+	FLOWMON_CONFIG_A_TIMEOUT_SYN_RECV,
+	FLOWMON_CONFIG_A_TIMEOUT_ESTABLISHED,
+	FLOWMON_CONFIG_A_TIMEOUT_FIN_WAIT,
+	FLOWMON_CONFIG_A_TIMEOUT_CLOSE_WAIT,
+	FLOWMON_CONFIG_A_TIMEOUT_LAST_ACK,
+	FLOWMON_CONFIG_A_TIMEOUT_TIME_WAIT,
+	FLOWMON_CONFIG_A_TIMEOUT_CLOSE,
+	FLOWMON_CONFIG_A_TIMEOUT_UDP,
+	FLOWMON_CONFIG_A_TIMEOUT_UDP_STREAM,
+	FLOWMON_CONFIG_A_TIMEOUT_ICMP,
+	FLOWMON_CONFIG_A_TIMEOUT_GENERIC,
+	__FLOWMON_CONFIG_A_MAX
+};
+
+#define FLOWMON_CONFIG_A_MAX (__FLOWMON_CONFIG_A_MAX - 1)
+
+enum flowmon_event_attr {
+	FLOWMON_EVENT_A_UNSPEC,
+	FLOWMON_EVENT_A_PAD,
+	FLOWMON_EVENT_A_TIME,
+	FLOWMON_EVENT_A_OLD_CLIENT_STATE,
+	FLOWMON_EVENT_A_OLD_SERVER_STATE,
+	FLOWMON_EVENT_A_REASON,
+	__FLOWMON_EVENT_A_MAX
+};
+
+#define FLOWMON_EVENT_A_MAX (__FLOWMON_EVENT_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_FLOWMON_H */

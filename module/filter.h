@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _FLOWMON_FILTER_H
+#define _FLOWMON_FILTER_H
+
+#include <net/netlink.h>
+
+#include "flow.h"
+
+struct flow_prefix {
+	union nf_inet_addr addr;
+	u8 family;		/* 0: no condition */
+	u8 len;
+};
+
+struct flow_port_range {
+	u16 first;
+	u16 last;
+	bool set;
+};
+
+/* The conditions of a FLOWMON_A_FILTER; unset ones match every flow. */
+struct flow_filter {
+	u32 states;
+	u8 proto;
+	u8 family;
+	struct flow_prefix client_prefix;
+	struct flow_prefix server_prefix;
+	struct flow_prefix any_prefix;
+	struct flow_port_range client_ports;
+	struct flow_port_range server_ports;
+	struct flow_port_range any_ports;
+	u64 min_bytes;
+	u64 min_packets;
+	u64 idle_ns;
+	u64 age_ns;
+};
+
+int flow_filter_parse(struct flow_filter *filter, const struct nlattr *attr,
+		      struct netlink_ext_ack *extack);
+bool flow_filter_match(const struct flow_filter *filter, struct flow *flow,
+		       u64 now);
+
+#endif /* _FLOWMON_FILTER_H */

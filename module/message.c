@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A flow as a netlink message: FLOWMON_A_FLOW and its nests, shared by
+ * replies, dumps and events.
+ */
+#include <linux/in.h>
+#include <net/netlink.h>
+
+#include "message.h"
+
+static int flowmon_put_addr(struct sk_buff *skb, int attr,
+			    const struct flow_tuple *key,
+			    const union nf_inet_addr *addr)
+{
+	if (key->family == AF_INET)
+		return nla_put_in_addr(skb, attr, addr->ip);
+	return nla_put_in6_addr(skb, attr, &addr->in6);
+}
+
+/* The TCP part of a record, copied under its lock to be consistent. */
+struct flowmon_tcp_snapshot {
+	struct flow_tcp_endpoint tcp[2];
+	char history[FLOWMON_HISTORY_MAX + 1];
+	u64 state_since;
+	u32 rtt_syn_us;
+	u32 rtt_ack_us;
+};
+
+static void flowmon_tcp_snapshot(struct flow *flow,
+				 struct flowmon_tcp_snapshot *snap)
+{
+	spin_lock_bh(&flow->lock);
+	memcpy(snap->tcp, flow->tcp, sizeof(snap->tcp));
+	memcpy(snap->history, flow->history.text, sizeof(snap->history));
+	snap->state_since = flow->state_since;
+	snap->rtt_syn_us = flow->rtt_syn_us;
+	snap->rtt_ack_us = flow->rtt_ack_us;
+	spin_unlock_bh(&flow->lock);
+}
+
+static int flowmon_put_tcb(struct sk_buff *skb,
+			   const struct flow_tcp_endpoint *ep)
+{
+	if (((ep->seen & FLOW_TCP_SEEN_SYN) &&
+	     nla_put_u32(skb, FLOWMON_DIR_A_ISN, ep->isn)) ||
+	    ((ep->seen & FLOW_TCP_SEEN_DATA) &&
+	     (nla_put_u32(skb, FLOWMON_DIR_A_SND_NXT, ep->end) ||
+	      nla_put_u32(skb, FLOWMON_DIR_A_WINDOW, ep->window))) ||
+	    ((ep->seen & FLOW_TCP_SEEN_ACK) &&
+	     nla_put_u32(skb, FLOWMON_DIR_A_MAX_ACK, ep->max_ack)) ||
+	    ((ep->options & FLOW_TCP_OPT_WSCALE) &&
+	     nla_put_u8(skb, FLOWMON_DIR_A_WSCALE, ep->wscale)) ||
+	    ((ep->options & FLOW_TCP_OPT_MSS) &&
+	     nla_put_u16(skb, FLOWMON_DIR_A_MSS, ep->mss)) ||
+	    ((ep->options & FLOW_TCP_OPT_SACK_PERM) &&
+	     nla_put_flag(skb, FLOWMON_DIR_A_SACK_PERM)) ||
+	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_RETRANS_PACKETS,
+			      ep->retrans_packets, FLOWMON_DIR_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_RETRANS_BYTES,
+			      ep->retrans_bytes, FLOWMON_DIR_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_OUT_OF_WINDOW,
+			      ep->out_of_window, FLOWMON_DIR_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_ZERO_WINDOW,
+			      ep->zero_window, FLOWMON_DIR_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_UNEXPECTED,
+			      ep->unexpected, FLOWMON_DIR_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* One direction: counters, and for TCP the facts about its sender. */
+static int flowmon_put_direction(struct sk_buff *skb, int attr,
+				 const struct flow_counts *count,
+				 const struct flow_tcp_endpoint *ep)
+{
+	struct nlattr *nest = nla_nest_start(skb, attr);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, FLOWMON_DIR_A_PACKETS, count->packets,
+			      FLOWMON_DIR_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_BYTES, count->bytes,
+			      FLOWMON_DIR_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_PAYLOAD, count->payload,
+			      FLOWMON_DIR_A_PAD) ||
+	    (ep && flowmon_put_tcb(skb, ep))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int flowmon_put_tcp(struct sk_buff *skb,
+			   const struct flowmon_tcp_snapshot *snap)
+{
+	if (nla_put_u8(skb, FLOWMON_FLOW_A_CLIENT_STATE,
+		       snap->tcp[FLOW_DIR_UP].state) ||
+	    nla_put_u8(skb, FLOWMON_FLOW_A_SERVER_STATE,
+		       snap->tcp[FLOW_DIR_DOWN].state) ||
+	    nla_put_u64_64bit(skb, FLOWMON_FLOW_A_STATE_SINCE,
+			      snap->state_since, FLOWMON_FLOW_A_PAD) ||
+	    nla_put_string(skb, FLOWMON_FLOW_A_HISTORY, snap->history) ||
+	    (snap->rtt_syn_us &&
+	     nla_put_u32(skb, FLOWMON_FLOW_A_RTT_SYN_US, snap->rtt_syn_us)) ||
+	    (snap->rtt_ack_us &&
+	     nla_put_u32(skb, FLOWMON_FLOW_A_RTT_ACK_US, snap->rtt_ack_us)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * FLOWMON_A_FLOW for @flow, with the counter values @counts (read, or
+ * taken by a reset, by the caller).
+ */
+int flowmon_put_flow(struct sk_buff *skb, struct flow *flow,
+		     const struct flow_counts *counts)
+{
+	const struct flow_tuple *key = &flow->key;
+	bool tcp = key->proto == IPPROTO_TCP;
+	struct flowmon_tcp_snapshot snap;
+	struct nlattr *nest;
+
+	if (tcp)
+		flowmon_tcp_snapshot(flow, &snap);
+	nest = nla_nest_start(skb, FLOWMON_A_FLOW);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, FLOWMON_FLOW_A_ID, flow->id,
+			      FLOWMON_FLOW_A_PAD) ||
+	    nla_put_u8(skb, FLOWMON_FLOW_A_FAMILY, key->family) ||
+	    nla_put_u8(skb, FLOWMON_FLOW_A_PROTO, key->proto) ||
+	    flowmon_put_addr(skb, FLOWMON_FLOW_A_CLIENT_ADDR, key, &key->src) ||
+	    nla_put_u16(skb, FLOWMON_FLOW_A_CLIENT_PORT, ntohs(key->sport)) ||
+	    flowmon_put_addr(skb, FLOWMON_FLOW_A_SERVER_ADDR, key, &key->dst) ||
+	    nla_put_u16(skb, FLOWMON_FLOW_A_SERVER_PORT, ntohs(key->dport)) ||
+	    (tcp && flowmon_put_tcp(skb, &snap)) ||
+	    nla_put_u32(skb, FLOWMON_FLOW_A_FLAGS, flow_uapi_flags(flow)) ||
+	    nla_put_u64_64bit(skb, FLOWMON_FLOW_A_FIRST_SEEN, flow->first_seen,
+			      FLOWMON_FLOW_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWMON_FLOW_A_LAST_SEEN,
+			      READ_ONCE(flow->last_seen), FLOWMON_FLOW_A_PAD) ||
+	    flowmon_put_direction(skb, FLOWMON_FLOW_A_UP, &counts[FLOW_DIR_UP],
+				  tcp ? &snap.tcp[FLOW_DIR_UP] : NULL) ||
+	    flowmon_put_direction(skb, FLOWMON_FLOW_A_DOWN,
+				  &counts[FLOW_DIR_DOWN],
+				  tcp ? &snap.tcp[FLOW_DIR_DOWN] : NULL)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
