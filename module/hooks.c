@@ -215,27 +215,29 @@ static enum parse_result parse_ipv4(const struct sk_buff *skb,
 static enum parse_result parse_ipv6(const struct sk_buff *skb,
 				    struct flow_packet *pkt)
 {
-	unsigned int offset = skb_network_offset(skb);
 	struct ipv6hdr _ip6h;
 	const struct ipv6hdr *ip6h;
-	__be16 frag_off;
-	u8 nexthdr;
-	int l4_offset;
+	unsigned int l4_offset = 0;
+	unsigned short frag_off;
+	int proto;
 
-	ip6h = skb_header_pointer(skb, offset, sizeof(_ip6h), &_ip6h);
+	ip6h = skb_header_pointer(skb, skb_network_offset(skb), sizeof(_ip6h),
+				  &_ip6h);
 	if (!ip6h || ip6h->version != 6)
 		return PARSE_ERROR;
-	nexthdr = ip6h->nexthdr;
-	l4_offset = ipv6_skip_exthdr(skb, offset + sizeof(*ip6h), &nexthdr,
-				     &frag_off);
-	if (l4_offset < 0)
+	/*
+	 * The last header of the chain: a transport header, or "no next
+	 * header" (a flow of protocol 59 without payload).
+	 */
+	proto = ipv6_find_hdr(skb, &l4_offset, -1, &frag_off, NULL);
+	if (proto < 0)
 		return PARSE_ERROR;
-	/* The first fragment (offset 0, "more" set) carries the L4 header. */
-	if (frag_off & htons(~0x7))
+	/* The first fragment (offset 0) carries the L4 header. */
+	if (frag_off)
 		return PARSE_FRAGMENT;
 
 	pkt->tuple.family = AF_INET6;
-	pkt->tuple.proto = nexthdr;
+	pkt->tuple.proto = proto;
 	pkt->tuple.src.in6 = ip6h->saddr;
 	pkt->tuple.dst.in6 = ip6h->daddr;
 	return parse_l4(skb, l4_offset, pkt);

@@ -282,7 +282,16 @@ static void tcp_on_fin(struct flow_tcp_endpoint *snd,
 		snd->state = FLOWMON_TCP_FIN_WAIT_1;
 		break;
 	case FLOWMON_TCP_CLOSE_WAIT:
-		snd->state = FLOWMON_TCP_LAST_ACK;
+		/*
+		 * A FIN that does not acknowledge the peer's FIN was sent
+		 * before that FIN arrived: a simultaneous close, in which
+		 * both ends go through CLOSING (RFC 793, figure 14).
+		 */
+		if ((pkt->tcp_flags & TCPHDR_ACK) &&
+		    tcp_acks_fin(rcv, pkt->ack_seq))
+			snd->state = FLOWMON_TCP_LAST_ACK;
+		else
+			snd->state = FLOWMON_TCP_CLOSING;
 		break;
 	}
 
