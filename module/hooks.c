@@ -243,11 +243,15 @@ static enum parse_result parse_ipv6(const struct sk_buff *skb,
 	return parse_l4(skb, l4_offset, pkt);
 }
 
+/*
+ * The record for a packet that has none; @created says whether this call
+ * made it, or another CPU did first.
+ */
 static struct flow *flowmon_flow_create(struct flowmon_net *fn,
-					const struct flow_packet *pkt, u64 now)
+					const struct flow_packet *pkt, u64 now,
+					bool *created)
 {
 	struct flow *flow, *found;
-	bool inserted;
 
 	if (!flow_table_reserve(&fn->table) &&
 	    (!flowmon_evict(fn, &pkt->tuple) ||
@@ -256,15 +260,13 @@ static struct flow *flowmon_flow_create(struct flowmon_net *fn,
 	flow = flow_alloc(pkt, now);
 	if (!flow)
 		goto unreserve;
-	found = flow_table_insert(&fn->table, flow, &inserted);
-	if (!inserted) {
-		/* Another CPU created it first. */
+	found = flow_table_insert(&fn->table, flow, created);
+	if (!*created) {
 		flow_free(flow);
 		flow_table_unreserve(&fn->table);
 		return found;
 	}
 	atomic64_inc(&fn->stats.created);
-	flowmon_notify_new(flowmon_net_of(fn), flow, now);
 	return flow;
 
 unreserve:
@@ -280,6 +282,7 @@ static void flowmon_track(struct net *net, const struct flow_packet *pkt)
 	u64 now = ktime_get_real_ns();
 	struct flow_transition tr;
 	enum flow_direction dir;
+	bool created = false;
 	struct flow *flow;
 
 	flow = flow_table_lookup(&fn->table, &pkt->tuple, &dir);
@@ -290,12 +293,15 @@ static void flowmon_track(struct net *net, const struct flow_packet *pkt)
 		flow = NULL;
 	}
 	if (!flow) {
-		flow = flowmon_flow_create(fn, pkt, now);
+		flow = flowmon_flow_create(fn, pkt, now, &created);
 		if (!flow || !flow_key_match(&flow->key, &pkt->tuple, &dir))
 			return;
 	}
-	if (flow_account(flow, dir, pkt, now, &tr))
+	/* A new record is announced with its first packet counted. */
+	if (flow_account(flow, dir, pkt, now, &tr) && !created)
 		flowmon_notify_state(net, flow, &tr, now);
+	if (created)
+		flowmon_notify_new(net, flow, now);
 }
 
 static bool flowmon_skip(const struct nf_hook_state *state)

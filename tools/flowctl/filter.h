@@ -1,29 +1,95 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * TCP state filter (--state), with the vocabulary of ss(8).
+ * Flow filters: the options that build them, FLOWMON_A_FILTER for the
+ * kernel, and the same rules applied here to the flows of events, which the
+ * kernel does not filter.
  */
 #ifndef FLOWCTL_FILTER_H
 #define FLOWCTL_FILTER_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <netlink/msg.h>
 
 #include "flow.h"
+#include "flowctl.h"
+#include "parse.h"
 
-/* Bit for one enum flowmon_tcp_state in a state mask. */
-#define FILTER_STATE_BIT(state) (1U << (state))
+/* The conditions of a filter; a flow matches when it meets every one set. */
+struct filter {
+	uint32_t states;	/* STATE_BIT()s: TCP, either endpoint; 0: any */
+	uint8_t proto;		/* 0: any */
+	uint8_t family;		/* 0: any */
+	struct prefix client;	/* family 0: any */
+	struct prefix server;
+	struct prefix any;	/* client or server */
+	struct port_range client_ports;
+	struct port_range server_ports;
+	struct port_range any_ports;
+	uint64_t min_bytes;	/* up + down; 0: any */
+	uint64_t min_packets;
+	uint64_t idle_ms;	/* no packet for longer than this; 0: any */
+	uint64_t age_ms;	/* first seen less than this ago; 0: any */
+	uint32_t given;		/* while parsing: options seen, against repeats */
+};
+
+/* Long options of the filter without a short one; commands number theirs after. */
+enum {
+	OPT_STATE = 256,
+	OPT_ADDR,
+	OPT_SPORT,
+	OPT_DPORT,
+	OPT_PORT,
+	OPT_MIN_BYTES,
+	OPT_MIN_PACKETS,
+	OPT_IDLE,
+	OPT_AGE,
+	FILTER_OPT_END
+};
+
+/* -n is here too: every command that takes a filter prints or parses addresses. */
+#define FILTER_SHORT_OPTIONS "46np:s:d:"
+
+#define FILTER_LONG_OPTIONS						\
+	{ "ipv4", no_argument, NULL, '4' },				\
+	{ "ipv6", no_argument, NULL, '6' },				\
+	{ "numeric", no_argument, NULL, 'n' },				\
+	{ "state", required_argument, NULL, OPT_STATE },		\
+	{ "proto", required_argument, NULL, 'p' },			\
+	{ "src", required_argument, NULL, 's' },			\
+	{ "dst", required_argument, NULL, 'd' },			\
+	{ "addr", required_argument, NULL, OPT_ADDR },			\
+	{ "sport", required_argument, NULL, OPT_SPORT },		\
+	{ "dport", required_argument, NULL, OPT_DPORT },		\
+	{ "port", required_argument, NULL, OPT_PORT },			\
+	{ "min-bytes", required_argument, NULL, OPT_MIN_BYTES },	\
+	{ "min-packets", required_argument, NULL, OPT_MIN_PACKETS },	\
+	{ "idle", required_argument, NULL, OPT_IDLE },			\
+	{ "age", required_argument, NULL, OPT_AGE }
+
+/* The help of the filter options, printed after a command's own. */
+extern const char filter_help[];
+
+/* An empty filter, restricted to the family of the global -4 or -6. */
+void filter_init(struct filter *f, const struct options *opts);
 
 /*
- * Parse a comma-separated list of state and group names into a mask of
- * FILTER_STATE_BIT()s. Returns 0, or -1 after printing the first unknown
- * name and the valid ones on stderr.
+ * Apply option @opt (as getopt_long() returned it) with argument @arg.
+ * Returns 0, 1 when @opt is not a filter option, or EXIT_USAGE after
+ * reporting a bad value.
  */
-int filter_parse_states(const char *list, uint32_t *mask);
+int filter_option(struct filter *f, const struct command *cmd, int opt,
+		  const char *arg);
 
-/* The ss(8) name of an enum flowmon_tcp_state, e.g. "syn-recv"; "?" if unknown. */
-const char *filter_state_name(unsigned int state);
+/* Append FLOWMON_A_FILTER to @msg, unless @f is empty. Returns 0 or -NLE_*. */
+int filter_put(struct nl_msg *msg, const struct filter *f);
 
-/* A flow matches when it is TCP and either endpoint's state is in @mask. */
-bool filter_match_states(const struct flow *f, uint32_t mask);
+/*
+ * Whether @flow meets every condition of @f at @now_ns (ns since the
+ * epoch), by the kernel's rules (module/filter.c).
+ */
+bool filter_match(const struct filter *f, const struct flow *flow,
+		  uint64_t now_ns);
 
 #endif /* FLOWCTL_FILTER_H */

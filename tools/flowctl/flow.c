@@ -256,14 +256,13 @@ const char *flow_tcp_state_name(unsigned int state)
 	return tcp_state_names[state];
 }
 
-static const char *tcp_state_summary(const struct flow *f, char buf[FLOW_STATE_LEN])
+const char *flow_tcp_states_name(uint8_t client, uint8_t server,
+				 char buf[FLOW_STATE_LEN])
 {
-	const char *client = flow_tcp_state_name(f->client_state);
-	const char *server = flow_tcp_state_name(f->server_state);
-
-	if (f->client_state == f->server_state)
-		return client;
-	snprintf(buf, FLOW_STATE_LEN, "%s/%s", client, server);
+	if (client == server)
+		return flow_tcp_state_name(client);
+	snprintf(buf, FLOW_STATE_LEN, "%s/%s", flow_tcp_state_name(client),
+		 flow_tcp_state_name(server));
 	return buf;
 }
 
@@ -273,7 +272,7 @@ const char *flow_state(const struct flow *f, char buf[FLOW_STATE_LEN])
 	bool replied = f->flags & FLOWMON_FLOW_F_REPLIED;
 
 	if (flow_is_tcp(f))
-		return tcp_state_summary(f, buf);
+		return flow_tcp_states_name(f->client_state, f->server_state, buf);
 	if (f->flags & FLOWMON_FLOW_F_ECHO)
 		return replied ? "REPLY" : "REQUEST";
 	if (f->proto == IPPROTO_UDP)
@@ -307,24 +306,6 @@ int flow_list_append(struct flow_list *list, const struct flow *f)
 	}
 	list->flows[list->len++] = *f;
 	return 0;
-}
-
-static int compare_ids(const void *a, const void *b)
-{
-	const struct flow *fa = a, *fb = b;
-
-	return (fa->id > fb->id) - (fa->id < fb->id);
-}
-
-void flow_list_sort(struct flow_list *list)
-{
-	if (list->len)
-		qsort(list->flows, list->len, sizeof(*list->flows), compare_ids);
-}
-
-void flow_list_clear(struct flow_list *list)
-{
-	list->len = 0;
 }
 
 void flow_list_free(struct flow_list *list)

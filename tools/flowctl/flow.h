@@ -92,6 +92,9 @@ const char *flow_family_name(const struct flow *f);
 const char *flow_proto_name(const struct flow *f, char buf[FLOW_PROTO_LEN]);
 /* RFC 793 name of an enum flowmon_tcp_state, e.g. "SYN-SENT"; "?" if unknown. */
 const char *flow_tcp_state_name(unsigned int state);
+/* "CLIENT/SERVER", or the common state when they are the same. */
+const char *flow_tcp_states_name(uint8_t client, uint8_t server,
+				 char buf[FLOW_STATE_LEN]);
 /* Summary state: see the STATE column in flowctl(8). */
 const char *flow_state(const struct flow *f, char buf[FLOW_STATE_LEN]);
 /* inet_ntop() of the client or server address. */
@@ -100,9 +103,6 @@ void flow_server_addr(const struct flow *f, char buf[INET6_ADDRSTRLEN]);
 
 /* Append a copy of @f. Returns 0 or -ENOMEM. */
 int flow_list_append(struct flow_list *list, const struct flow *f);
-/* Sort by flow id, that is, in creation order. */
-void flow_list_sort(struct flow_list *list);
-void flow_list_clear(struct flow_list *list);
 void flow_list_free(struct flow_list *list);
 
 #endif /* FLOWCTL_FLOW_H */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * flowctl: show the flows tracked by the flowmon kernel module.
+ * flowctl: show and manage the flows tracked by the flowmon kernel module.
  *
  * main() parses the global options and hands the rest of the command line
- * to one entry of the command table.
+ * to one entry of the command table; each command lives in its own file.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,79 +12,51 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/flowmon.h>
+#include <sys/socket.h>
+#include <time.h>
 
+#include "filter.h"
 #include "flowctl.h"
-#include "netlink.h"
 
-static int cmd_version(const struct command *cmd, int argc, char **argv,
-		       const struct options *opts);
 static int cmd_help(const struct command *cmd, int argc, char **argv,
 		    const struct options *opts);
 
-static const char list_help[] =
-	"List the flows of the current network namespace, sorted by flow id\n"
-	"(creation order).\n"
-	"\n"
-	"Options:\n"
-	"  -o, --output FORMAT  table (the default on a terminal), plain (the\n"
-	"                       default otherwise) or json\n"
-	"  -j, --json           same as -o json\n"
-	"  -e, --extended       below each TCP flow, its history, handshake RTT and\n"
-	"                       per-direction TCP facts, as in 'ss -ti' (ignored\n"
-	"                       with JSON, which always has them)\n"
-	"      --state LIST     only TCP flows with either endpoint in one of the\n"
-	"                       comma-separated states; may be repeated\n"
-	"  -n, --numeric        accepted for compatibility: names are never resolved\n"
-	"  -h, --help           show this help\n"
-	"\n"
-	"States (case-insensitive, as in ss(8)):\n"
-	"  established (estab), syn-sent, syn-recv (syn-rcv, syn-received),\n"
-	"  fin-wait-1, fin-wait-2, time-wait, close-wait, last-ack, closing,\n"
-	"  closed (close), listening (listen)\n"
-	"Groups:\n"
-	"  all, connected (all but listening and closed), synchronized (connected\n"
-	"  but syn-sent), bucket (syn-recv and time-wait), big (all but bucket)\n";
+static const struct command help_command = {
+	.name = "help",
+	.run = cmd_help,
+	.summary = "show help for flowctl or a command",
+	.usage = "help [COMMAND]",
+	.help = "Show the list of commands, or the help of COMMAND.\n",
+};
 
-static const char stats_help[] =
-	"Show the counters of the flow table of the current network namespace,\n"
-	"one 'key value' pair per line, then the number of TCP flows with either\n"
-	"endpoint in each state, as 'tcp_state_NAME N' lines.\n"
-	"\n"
-	"Options:\n"
-	"  -j, --json  print one JSON object\n"
-	"  -h, --help  show this help\n";
-
-static const char version_help[] =
-	"Show the version of flowctl and, when the module is loaded, the version\n"
-	"of its generic netlink family.\n";
-
-static const char help_help[] =
-	"Show the list of commands, or the help of COMMAND.\n";
-
-static const struct command commands[] = {
-	{ "list", "ls", cmd_list, "list tracked flows",
-	  "list [-o table|plain|json] [-e] [--state LIST] [-n]", list_help },
-	{ "stats", NULL, cmd_stats, "show flow table counters",
-	  "stats [-j]", stats_help },
-	{ "version", NULL, cmd_version, "show flowctl and module versions",
-	  "version", version_help },
-	{ "help", NULL, cmd_help, "show help for flowctl or a command",
-	  "help [COMMAND]", help_help },
+static const struct command *const commands[] = {
+	&list_command,
+	&get_command,
+	&reset_command,
+	&flush_command,
+	&stats_command,
+	&monitor_command,
+	&config_command,
+	&version_command,
+	&help_command,
 };
 
 /* '+': stop at the command; ':': report missing arguments as ':'. */
-#define GLOBAL_OPTSTRING "+:jhV"
-#define HELP_OPTSTRING ":h"
+#define GLOBAL_OPTSTRING "+:jn46hV"
 
 static const struct option global_options[] = {
 	{ "json", no_argument, NULL, 'j' },
+	{ "numeric", no_argument, NULL, 'n' },
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
-static const struct option help_options[] = {
+/* --json first: parse_simple_options() skips it for commands without JSON. */
+static const struct option simple_options[] = {
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -94,9 +66,9 @@ static const struct command *find_command(const char *name)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(name, commands[i].name) ||
-		    (commands[i].alias && !strcmp(name, commands[i].alias)))
-			return &commands[i];
+		if (!strcmp(name, commands[i]->name) ||
+		    (commands[i]->alias && !strcmp(name, commands[i]->alias)))
+			return commands[i];
 	return NULL;
 }
 
@@ -107,30 +79,36 @@ static void print_usage(FILE *out)
 
 	fputs("Usage: flowctl [OPTIONS] COMMAND [ARGS]\n"
 	      "\n"
-	      "Show the flows tracked by the flowmon kernel module.\n"
+	      "Show and manage the flows tracked by the flowmon kernel module.\n"
 	      "\n"
 	      "Options:\n"
 	      "  -j, --json     print JSON\n"
+	      "  -4, --ipv4     only IPv4 flows (commands that take filters)\n"
+	      "  -6, --ipv6     only IPv6 flows (commands that take filters)\n"
+	      "  -n, --numeric  accepted for compatibility: names are never resolved\n"
 	      "  -h, --help     show this help\n"
 	      "  -V, --version  show flowctl and module versions\n"
 	      "\n"
 	      "Commands:\n", out);
 	for (i = 0; i < ARRAY_SIZE(commands); i++) {
-		snprintf(name, sizeof(name), "%s%s%s", commands[i].name,
-			 commands[i].alias ? ", " : "",
-			 commands[i].alias ? commands[i].alias : "");
-		fprintf(out, "  %-10s %s\n", name, commands[i].summary);
+		snprintf(name, sizeof(name), "%s%s%s", commands[i]->name,
+			 commands[i]->alias ? ", " : "",
+			 commands[i]->alias ? commands[i]->alias : "");
+		fprintf(out, "  %-10s %s\n", name, commands[i]->summary);
 	}
 	fputs("\nRun 'flowctl help COMMAND' or 'flowctl COMMAND --help' for the options of a command.\n",
 	      out);
 }
 
-void print_command_help(const struct command *cmd)
+int print_command_help(const struct command *cmd)
 {
 	printf("Usage: flowctl %s\n", cmd->usage);
 	if (cmd->alias)
 		printf("Alias: %s\n", cmd->alias);
 	printf("\n%s", cmd->help);
+	if (cmd->filters)
+		fputs(filter_help, stdout);
+	return EXIT_SUCCESS;
 }
 
 int usage_hint(const struct command *cmd)
@@ -191,57 +169,32 @@ int no_arguments(const struct command *cmd, int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
-/* Options of the commands that only have --help. */
-static int parse_help_option(const struct command *cmd, int argc, char **argv,
-			     bool *help)
+int parse_simple_options(const struct command *cmd, int argc, char **argv,
+			 bool *json, bool *help)
 {
+	/* With json NULL, --json is unknown: the last entry ends the array. */
+	const struct option *options = json ? simple_options : simple_options + 1;
+	const char *optstring = json ? ":jh" : ":h";
 	int opt;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, HELP_OPTSTRING, help_options, NULL)) != -1) {
-		if (opt != 'h')
-			return option_error(cmd, HELP_OPTSTRING, opt, argv);
-		*help = true;
+	while ((opt = getopt_long(argc, argv, optstring, options, NULL)) != -1) {
+		if (opt == 'h')
+			*help = true;
+		else if (opt == 'j')
+			*json = true;
+		else
+			return option_error(cmd, optstring, opt, argv);
 	}
 	return EXIT_SUCCESS;
 }
 
-static int print_versions(void)
+uint64_t now_ns(void)
 {
-	unsigned int version;
-	int loaded;
+	struct timespec ts;
 
-	printf("flowctl %s\n", FLOWCTL_VERSION);
-	loaded = flowmon_module_version(&version);
-	if (loaded < 0)
-		return EXIT_FAILURE;
-	if (!loaded)
-		puts("flowmon module not loaded");
-	else if (version == FLOWMON_GENL_VERSION)
-		printf("flowmon genl family version %u\n", version);
-	else
-		printf("flowmon genl family version %u (flowctl speaks version %d)\n",
-		       version, FLOWMON_GENL_VERSION);
-	return EXIT_SUCCESS;
-}
-
-static int cmd_version(const struct command *cmd, int argc, char **argv,
-		       const struct options *opts)
-{
-	bool help = false;
-	int ret;
-
-	(void)opts;
-	ret = parse_help_option(cmd, argc, argv, &help);
-	if (!ret)
-		ret = no_arguments(cmd, argc, argv);
-	if (ret)
-		return ret;
-	if (help) {
-		print_command_help(cmd);
-		return EXIT_SUCCESS;
-	}
-	return print_versions();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static int cmd_help(const struct command *cmd, int argc, char **argv,
@@ -252,13 +205,11 @@ static int cmd_help(const struct command *cmd, int argc, char **argv,
 	int ret;
 
 	(void)opts;
-	ret = parse_help_option(cmd, argc, argv, &help);
+	ret = parse_simple_options(cmd, argc, argv, NULL, &help);
 	if (ret)
 		return ret;
-	if (help) {
-		print_command_help(cmd);
-		return EXIT_SUCCESS;
-	}
+	if (help)
+		return print_command_help(cmd);
 	if (optind == argc) {
 		print_usage(stdout);
 		return EXIT_SUCCESS;
@@ -268,8 +219,7 @@ static int cmd_help(const struct command *cmd, int argc, char **argv,
 	topic = find_command(argv[optind]);
 	if (!topic)
 		return usage_error(NULL, "unknown command '%s'", argv[optind]);
-	print_command_help(topic);
-	return EXIT_SUCCESS;
+	return print_command_help(topic);
 }
 
 /* Turn a failed write to stdout (a full disk, a closed pipe) into an error. */
@@ -282,27 +232,56 @@ static int flush_stdout(int ret)
 	return ret;
 }
 
-int main(int argc, char **argv)
+static int set_family(struct options *opts, uint8_t family)
 {
-	struct options opts = { .json = false };
-	const struct command *cmd;
-	int opt;
+	if (opts->family && opts->family != family)
+		return usage_error(NULL, "-4 and -6 exclude each other");
+	opts->family = family;
+	return EXIT_SUCCESS;
+}
+
+/* Returns -1 when the command should run, else the exit code. */
+static int parse_global_options(int argc, char **argv, struct options *opts)
+{
+	int opt, ret;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, GLOBAL_OPTSTRING, global_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, GLOBAL_OPTSTRING, global_options,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'j':
-			opts.json = true;
+			opts->json = true;
+			break;
+		case 'n':	/* flowctl never resolves names */
+			break;
+		case '4':
+		case '6':
+			ret = set_family(opts, opt == '4' ? AF_INET : AF_INET6);
+			if (ret)
+				return ret;
 			break;
 		case 'h':
 			print_usage(stdout);
 			return flush_stdout(EXIT_SUCCESS);
 		case 'V':
-			return flush_stdout(print_versions());
+			return flush_stdout(version_command.run(&version_command, 1,
+								argv, opts));
 		default:
 			return option_error(NULL, GLOBAL_OPTSTRING, opt, argv);
 		}
 	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opts = { .json = false };
+	const struct command *cmd;
+	int ret;
+
+	ret = parse_global_options(argc, argv, &opts);
+	if (ret >= 0)
+		return ret;
 	if (optind == argc) {
 		print_usage(stderr);
 		return EXIT_USAGE;

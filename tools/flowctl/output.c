@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <linux/flowmon.h>
 
 #include "json.h"
@@ -14,7 +15,7 @@
 
 #define NSEC_PER_SEC 1000000000ULL
 #define NSEC_PER_DSEC 100000000ULL
-#define CELL_LEN 64
+#define CELL_LEN OUTPUT_ENDPOINT_LEN
 #define SIZE_LEN 16
 /* "out_of_window_down" plus NUL, rounded up. */
 #define JSON_KEY_LEN 32
@@ -56,7 +57,16 @@ struct fact_line {
 	bool started;
 };
 
-int output_parse_format(const char *name, enum output_format *format)
+void output_choice_init(struct output_choice *choice, const struct options *opts)
+{
+	if (opts->json)
+		choice->format = OUTPUT_JSON;
+	else
+		choice->format = isatty(STDOUT_FILENO) ? OUTPUT_TABLE : OUTPUT_PLAIN;
+	choice->extended = false;
+}
+
+static int parse_format(const char *name, enum output_format *format)
 {
 	if (!strcmp(name, "table"))
 		*format = OUTPUT_TABLE;
@@ -67,6 +77,33 @@ int output_parse_format(const char *name, enum output_format *format)
 	else
 		return -1;
 	return 0;
+}
+
+int output_option(struct output_choice *choice, const struct command *cmd,
+		  int opt, const char *arg)
+{
+	switch (opt) {
+	case 'o':
+		if (parse_format(arg, &choice->format))
+			return usage_error(cmd, "unknown output format '%s': use table, plain or json",
+					   arg);
+		return 0;
+	case 'j':
+		choice->format = OUTPUT_JSON;
+		return 0;
+	case 'e':
+		choice->extended = true;
+		return 0;
+	}
+	return 1;
+}
+
+/* -e is for people, whatever the format; JSON always has every fact. */
+enum output_format output_format(const struct output_choice *choice)
+{
+	if (choice->extended && choice->format != OUTPUT_JSON)
+		return OUTPUT_EXTENDED;
+	return choice->format;
 }
 
 static uint64_t age_seconds(const struct flow *f, uint64_t now_ns)
@@ -138,16 +175,26 @@ static void format_endpoint(char buf[CELL_LEN], const struct flow *f,
 		snprintf(buf, CELL_LEN, "%s:%u", addr, port);
 }
 
+void output_endpoint(char buf[OUTPUT_ENDPOINT_LEN], const struct flow *f,
+		     bool server)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (server)
+		flow_server_addr(f, addr);
+	else
+		flow_client_addr(f, addr);
+	format_endpoint(buf, f, addr, server ? f->server_port : f->client_port);
+}
+
 static void format_row(struct row *row, const struct flow *f, uint64_t now_ns)
 {
-	char addr[INET6_ADDRSTRLEN], proto[FLOW_PROTO_LEN], state[FLOW_STATE_LEN];
+	char proto[FLOW_PROTO_LEN], state[FLOW_STATE_LEN];
 	char up[SIZE_LEN], down[SIZE_LEN];
 
 	snprintf(row->cell[COL_PROTO], CELL_LEN, "%s", flow_proto_name(f, proto));
-	flow_client_addr(f, addr);
-	format_endpoint(row->cell[COL_CLIENT], f, addr, f->client_port);
-	flow_server_addr(f, addr);
-	format_endpoint(row->cell[COL_SERVER], f, addr, f->server_port);
+	output_endpoint(row->cell[COL_CLIENT], f, false);
+	output_endpoint(row->cell[COL_SERVER], f, true);
 	snprintf(row->cell[COL_STATE], CELL_LEN, "%s", flow_state(f, state));
 	snprintf(row->cell[COL_PACKETS], CELL_LEN, "%" PRIu64 "/%" PRIu64,
 		 f->up.packets, f->down.packets);
@@ -402,38 +449,44 @@ static void print_json_tcp(struct json *j, const struct flow *f)
 	print_json_tcb(j, "down", &f->down);
 }
 
-static void print_json_flow(FILE *out, const struct flow *f)
+void output_json_flow_fields(struct json *j, const struct flow *f)
 {
 	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
 	char proto[FLOW_PROTO_LEN], state[FLOW_STATE_LEN];
-	struct json j;
 
 	flow_client_addr(f, client);
 	flow_server_addr(f, server);
-	json_object_begin(&j, out);
-	json_u64(&j, "id", f->id);
-	json_string(&j, "family", flow_family_name(f));
-	json_string(&j, "proto", flow_proto_name(f, proto));
-	json_string(&j, "client", client);
-	json_u64(&j, "client_port", f->client_port);
-	json_string(&j, "server", server);
-	json_u64(&j, "server_port", f->server_port);
-	json_string(&j, "state", flow_state(f, state));
+	json_u64(j, "id", f->id);
+	json_string(j, "family", flow_family_name(f));
+	json_string(j, "proto", flow_proto_name(f, proto));
+	json_string(j, "client", client);
+	json_u64(j, "client_port", f->client_port);
+	json_string(j, "server", server);
+	json_u64(j, "server_port", f->server_port);
+	json_string(j, "state", flow_state(f, state));
 	if (flow_is_tcp(f)) {
-		json_string(&j, "client_state", flow_tcp_state_name(f->client_state));
-		json_string(&j, "server_state", flow_tcp_state_name(f->server_state));
+		json_string(j, "client_state", flow_tcp_state_name(f->client_state));
+		json_string(j, "server_state", flow_tcp_state_name(f->server_state));
 	}
-	json_bool(&j, "picked_up", f->flags & FLOWMON_FLOW_F_PICKED_UP);
-	json_u64(&j, "packets_up", f->up.packets);
-	json_u64(&j, "bytes_up", f->up.bytes);
-	json_u64(&j, "payload_up", f->up.payload);
-	json_u64(&j, "packets_down", f->down.packets);
-	json_u64(&j, "bytes_down", f->down.bytes);
-	json_u64(&j, "payload_down", f->down.payload);
-	json_u64(&j, "first_seen", f->first_seen);
-	json_u64(&j, "last_seen", f->last_seen);
+	json_bool(j, "picked_up", f->flags & FLOWMON_FLOW_F_PICKED_UP);
+	json_u64(j, "packets_up", f->up.packets);
+	json_u64(j, "bytes_up", f->up.bytes);
+	json_u64(j, "payload_up", f->up.payload);
+	json_u64(j, "packets_down", f->down.packets);
+	json_u64(j, "bytes_down", f->down.bytes);
+	json_u64(j, "payload_down", f->down.payload);
+	json_u64(j, "first_seen", f->first_seen);
+	json_u64(j, "last_seen", f->last_seen);
 	if (flow_is_tcp(f))
-		print_json_tcp(&j, f);
+		print_json_tcp(j, f);
+}
+
+static void print_json_flow(FILE *out, const struct flow *f)
+{
+	struct json j;
+
+	json_object_begin(&j, out);
+	output_json_flow_fields(&j, f);
 	json_object_end(&j);
 }
 

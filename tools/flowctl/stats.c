@@ -9,19 +9,11 @@
 #include <stdlib.h>
 #include <linux/flowmon.h>
 
-#include "filter.h"
 #include "flow.h"
 #include "flowctl.h"
 #include "json.h"
 #include "netlink.h"
-
-#define STATS_OPTSTRING ":jh"
-
-static const struct option stats_options[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
-};
+#include "states.h"
 
 /* Printed in this order, under these keys; an absent optional one is unknown. */
 static const struct {
@@ -40,6 +32,7 @@ static const struct {
 	{ "evicted_embryonic", FLOWMON_STATS_A_EVICTED_EMBRYONIC, true },
 	{ "evicted_closed", FLOWMON_STATS_A_EVICTED_CLOSED, true },
 	{ "reused", FLOWMON_STATS_A_REUSED, true },
+	{ "flushed", FLOWMON_STATS_A_FLUSHED, true },
 	{ "memory", FLOWMON_STATS_A_MEMORY, true },
 };
 
@@ -61,6 +54,7 @@ static const struct nla_policy stats_policy[FLOWMON_STATS_A_MAX + 1] = {
 	[FLOWMON_STATS_A_REUSED] = { .type = NLA_U64 },
 	[FLOWMON_STATS_A_MEMORY] = { .type = NLA_U64 },
 	[FLOWMON_STATS_A_TCP_STATES] = { .type = NLA_NESTED },
+	[FLOWMON_STATS_A_FLUSHED] = { .type = NLA_U64 },
 };
 
 static const struct nla_policy tcp_states_policy[TCP_STATES_ATTR_MAX + 1] = {
@@ -75,27 +69,6 @@ struct stats {
 	bool tcp_states_known;
 	bool received;
 };
-
-static int parse_args(const struct command *cmd, int argc, char **argv,
-		      bool *json, bool *help)
-{
-	int opt;
-
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, STATS_OPTSTRING, stats_options, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			*json = true;
-			break;
-		case 'h':
-			*help = true;
-			break;
-		default:
-			return option_error(cmd, STATS_OPTSTRING, opt, argv);
-		}
-	}
-	return no_arguments(cmd, argc, argv);
-}
 
 /* Optional as a whole, but when it is there it has every state. */
 static int parse_tcp_states(struct stats *stats, struct nlattr *attr)
@@ -143,19 +116,20 @@ static int parse_stats(struct nlattr **attrs, void *arg)
 /* Returns 0 or -1 after reporting an error. */
 static int get_stats(struct stats *stats)
 {
-	struct flowmon_sock fs;
-	int ret;
+	struct flowmon_request req = {
+		.cmd = FLOWMON_CMD_GET_STATS,
+		.what = "get stats",
+		.reply = parse_stats,
+		.arg = stats,
+	};
 
-	if (flowmon_open(&fs))
+	if (flowmon_call(&req))
 		return -1;
-	ret = flowmon_request(&fs, FLOWMON_CMD_GET_STATS, 0, "get stats",
-			      parse_stats, stats);
-	flowmon_close(&fs);
-	if (!ret && !stats->received) {
+	if (!stats->received) {
 		fputs("flowctl: get stats: no reply from the kernel\n", stderr);
 		return -1;
 	}
-	return ret;
+	return 0;
 }
 
 /* "tcp_state_established 3", with the state names of ss(8). */
@@ -170,7 +144,7 @@ static void print_plain(const struct stats *stats)
 	if (!stats->tcp_states_known)
 		return;
 	for (state = 0; state <= FLOWMON_TCP_STATE_MAX; state++)
-		printf("tcp_state_%s %" PRIu64 "\n", filter_state_name(state),
+		printf("tcp_state_%s %" PRIu64 "\n", states_name(state),
 		       stats->tcp_states[state]);
 }
 
@@ -196,20 +170,20 @@ static void print_json(const struct stats *stats)
 	putchar('\n');
 }
 
-int cmd_stats(const struct command *cmd, int argc, char **argv,
-	      const struct options *opts)
+static int cmd_stats(const struct command *cmd, int argc, char **argv,
+		     const struct options *opts)
 {
 	struct stats stats = { .received = false };
 	bool json = opts->json, help = false;
 	int ret;
 
-	ret = parse_args(cmd, argc, argv, &json, &help);
+	ret = parse_simple_options(cmd, argc, argv, &json, &help);
+	if (!ret)
+		ret = no_arguments(cmd, argc, argv);
 	if (ret)
 		return ret;
-	if (help) {
-		print_command_help(cmd);
-		return EXIT_SUCCESS;
-	}
+	if (help)
+		return print_command_help(cmd);
 	if (get_stats(&stats))
 		return EXIT_FAILURE;
 	if (json)
@@ -218,3 +192,18 @@ int cmd_stats(const struct command *cmd, int argc, char **argv,
 		print_plain(&stats);
 	return EXIT_SUCCESS;
 }
+
+const struct command stats_command = {
+	.name = "stats",
+	.run = cmd_stats,
+	.summary = "show flow table counters",
+	.usage = "stats [-j]",
+	.help =
+		"Show the counters of the flow table of the current network namespace,\n"
+		"one 'key value' pair per line, then the number of TCP flows with either\n"
+		"endpoint in each state, as 'tcp_state_NAME N' lines.\n"
+		"\n"
+		"Options:\n"
+		"  -j, --json  print one JSON object\n"
+		"  -h, --help  show this help\n",
+};

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The order of a list of flows (--sort, -r).
+ */
+#define _GNU_SOURCE	/* qsort_r() */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowctl.h"
+#include "sort.h"
+
+struct order {
+	enum sort_key key;
+	bool reverse;
+};
+
+static const struct {
+	const char *name;
+	enum sort_key key;
+} sort_keys[] = {
+	{ "bytes", SORT_BYTES },
+	{ "packets", SORT_PACKETS },
+	{ "age", SORT_AGE },
+	{ "rtt", SORT_RTT },
+};
+
+int sort_parse_key(const char *name, enum sort_key *key)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sort_keys); i++) {
+		if (!strcmp(name, sort_keys[i].name)) {
+			*key = sort_keys[i].key;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int compare_u64(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+static bool rtt_known(const struct flow *f)
+{
+	return (f->has & FLOW_HAS_RTT_SYN) && (f->has & FLOW_HAS_RTT_ACK);
+}
+
+static uint64_t rtt_us(const struct flow *f)
+{
+	return (uint64_t)f->rtt_syn_us + f->rtt_ack_us;
+}
+
+/* Negative when @a comes first in the default order of @key. */
+static int compare_key(const struct flow *a, const struct flow *b,
+		       enum sort_key key)
+{
+	switch (key) {
+	case SORT_BYTES:
+		return compare_u64(b->up.bytes + b->down.bytes,
+				   a->up.bytes + a->down.bytes);
+	case SORT_PACKETS:
+		return compare_u64(b->up.packets + b->down.packets,
+				   a->up.packets + a->down.packets);
+	case SORT_AGE:
+		return compare_u64(a->first_seen, b->first_seen);
+	case SORT_RTT:
+		return compare_u64(rtt_us(b), rtt_us(a));
+	case SORT_ID:
+		break;
+	}
+	return compare_u64(a->id, b->id);
+}
+
+/* Ties go by id, so that the order is the same from one run to the next. */
+static int compare_flows(const void *pa, const void *pb, void *arg)
+{
+	const struct flow *a = pa, *b = pb;
+	const struct order *order = arg;
+	int ret;
+
+	if (order->key == SORT_RTT && rtt_known(a) != rtt_known(b))
+		return rtt_known(a) ? -1 : 1;
+	ret = compare_key(a, b, order->key);
+	if (order->reverse)
+		ret = -ret;
+	return ret ? ret : compare_u64(a->id, b->id);
+}
+
+void sort_flows(struct flow_list *list, enum sort_key key, bool reverse)
+{
+	struct order order = { .key = key, .reverse = reverse };
+
+	if (list->len)
+		qsort_r(list->flows, list->len, sizeof(*list->flows),
+			compare_flows, &order);
+}
