@@ -136,11 +136,18 @@ static bool tcp_is_retransmission(const struct flow_tcp_endpoint *snd,
 	       before(pkt->seq, snd->end);
 }
 
-/* Data beyond what the receiver last said it would accept. */
-static bool tcp_is_out_of_window(const struct flow_tcp_endpoint *rcv,
+/*
+ * Data beyond what the receiver last said it would accept. Only known
+ * when both SYNs were seen: without them the window scale is not, and a
+ * picked-up connection's windows would look far too small.
+ */
+static bool tcp_is_out_of_window(const struct flow_tcp_endpoint *snd,
+				 const struct flow_tcp_endpoint *rcv,
 				 const struct flow_packet *pkt)
 {
-	return pkt->seg_len && (rcv->seen & FLOW_TCP_SEEN_ACK) &&
+	return pkt->seg_len && (snd->seen & FLOW_TCP_SEEN_SYN) &&
+	       (rcv->seen & FLOW_TCP_SEEN_SYN) &&
+	       (rcv->seen & FLOW_TCP_SEEN_ACK) &&
 	       after(pkt->seq + pkt->seg_len, rcv->max_ack + rcv->window);
 }
 
@@ -424,7 +431,7 @@ static void tcp_note_counters(struct flow_tcp_endpoint *snd,
 		snd->retrans_packets += pkt->segments;
 		snd->retrans_bytes += pkt->payload;
 	}
-	if (tcp_is_out_of_window(rcv, pkt))
+	if (tcp_is_out_of_window(snd, rcv, pkt))
 		snd->out_of_window++;
 	if (!pkt->window && !(pkt->tcp_flags & TCPHDR_RST))
 		snd->zero_window++;
