@@ -58,6 +58,10 @@ S6=fd00::2
 
 CHECKS=0
 FAILS=0
+# Set by a test to print `flowctl list -e` of its namespaces when it fails.
+SHOW_FLOWS_ON_FAIL=
+# Set by flowmon_reload: load flowmon.ko again without parameters at exit.
+FLOWMON_RESTORE=
 SKIPPING=
 FINISHED=
 BG_PIDS=()
@@ -140,6 +144,10 @@ cleanup()
 	local rc=$? pid ns
 	set +eE
 	trap - ERR
+	if [ -n "$SHOW_FLOWS_ON_FAIL" ] && [ "$rc" -ne $ksft_skip ] &&
+		{ [ "$rc" -ne $ksft_pass ] || [ "$FAILS" -ne 0 ]; }; then
+		show_flows "${NETNS_MADE[@]}"
+	fi
 	for pid in "${BG_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
@@ -156,6 +164,9 @@ cleanup()
 		ip netns del "$ns" 2>/dev/null
 	done
 	[ -n "$TMPD" ] && rm -rf "$TMPD"
+	if [ -n "$FLOWMON_RESTORE" ] && ! flowmon_restore; then
+		rc=$ksft_fail
+	fi
 	# 4 only for a deliberate skip; any other unexpected status is a fail.
 	if [ "$rc" -eq $ksft_skip ] && [ -z "$SKIPPING" ]; then
 		rc=$ksft_fail
@@ -239,6 +250,59 @@ flowmon_load()
 	log "loaded $FLOWMON_KO"
 }
 
+# flowmon_rmmod: unload flowmon if it is loaded.
+flowmon_rmmod()
+{
+	local err
+	module_loaded || return 0
+	if ! err=$(rmmod flowmon 2>&1); then
+		log "rmmod flowmon: $err"
+		die "rmmod flowmon"
+	fi
+	module_loaded && die "flowmon still in /sys/module after rmmod"
+	return 0
+}
+
+# flowmon_reload [PARAM=VALUE...]: unload flowmon and load it again with
+# these module parameters. At exit the module is loaded again without them,
+# as the other tests expect.
+flowmon_reload()
+{
+	local err
+	[ -f "$FLOWMON_KO" ] || die "module not built: $FLOWMON_KO"
+	flowmon_rmmod
+	FLOWMON_RESTORE=1
+	if ! err=$(insmod "$FLOWMON_KO" "$@" 2>&1); then
+		log "insmod $FLOWMON_KO $*: $err"
+		dmesg 2>/dev/null | tail -n 20 | sed 's/^/#   dmesg: /'
+		die "insmod flowmon.ko $*"
+	fi
+	module_loaded || die "flowmon not in /sys/module after insmod"
+	log "reloaded $FLOWMON_KO $*"
+}
+
+# Called by cleanup after flowmon_reload: back to the default parameters.
+flowmon_restore()
+{
+	FLOWMON_RESTORE=
+	if module_loaded && ! rmmod flowmon; then
+		echo "# error: cannot unload flowmon to restore its default parameters"
+		return 1
+	fi
+	if ! insmod "$FLOWMON_KO"; then
+		echo "# error: cannot load flowmon.ko again without parameters"
+		return 1
+	fi
+	return 0
+}
+
+# module_param NAME: a parameter of the loaded module, in $FV.
+module_param()
+{
+	FV=$(cat "/sys/module/flowmon/parameters/$1" 2>/dev/null) ||
+		die "no module parameter $1"
+}
+
 # Namespaces ------------------------------------------------------------------
 
 netns_make()
@@ -255,17 +319,30 @@ netns_make()
 		net.ipv6.conf.default.dad_transmits=0 >/dev/null 2>&1 || true
 }
 
-# setup_pair: the two namespaces, the veth pair and the addresses, links up.
+# setup_pair [--no-ipv6]: the two namespaces, the veth pair and the
+# addresses, links up. With --no-ipv6, IPv6 is disabled in both namespaces
+# before the veth pair exists: no IPv6 address, and none of the IPv6
+# background traffic (MLD reports...) that would add flows.
 setup_pair()
 {
+	local ns
 	netns_make "$NS_C"
 	netns_make "$NS_S"
+	if [ "${1:-}" = --no-ipv6 ]; then
+		for ns in "$NS_C" "$NS_S"; do
+			ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+				net.ipv6.conf.default.disable_ipv6=1 >/dev/null ||
+				die "cannot disable IPv6 in $ns"
+		done
+	fi
 	ip link add veth_c netns "$NS_C" type veth peer name veth_s netns "$NS_S" ||
 		die "creating the veth pair"
 	ip -n "$NS_C" addr add $C4/24 dev veth_c
 	ip -n "$NS_S" addr add $S4/24 dev veth_s
-	ip -n "$NS_C" addr add $C6/64 dev veth_c nodad
-	ip -n "$NS_S" addr add $S6/64 dev veth_s nodad
+	if [ "${1:-}" != --no-ipv6 ]; then
+		ip -n "$NS_C" addr add $C6/64 dev veth_c nodad
+		ip -n "$NS_S" addr add $S6/64 dev veth_s nodad
+	fi
 	ip -n "$NS_C" link set veth_c up
 	ip -n "$NS_S" link set veth_s up
 	wait_until 20 link_ready || die "veth pair did not come up"
@@ -667,4 +744,331 @@ stats_field()
 	out=$(fc "$1" stats -j) || die "flowctl stats -j in $1 failed"
 	FV=$($PY -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' \
 		"$out" "$2") || die "flowctl stats -j: no field $2 in: $out"
+}
+
+# Scripted TCP endpoints (traffic.py tcp-listen / tcp-connect) ---------------
+
+# tcp_listen NAME PORT [--maxseg N] STEP...: a one-connection scripted TCP
+# server in $NS_S, in the background; returns once it listens.
+tcp_listen()
+{
+	tcp_listen_start "$@"
+	wait_listen "$NS_S" tcp "$2"
+}
+
+# tcp_listen_start NAME PORT [--maxseg N] STEP...: the same, but returns at
+# once: wait_listen before connecting. Starting several servers first and
+# then waiting for them saves time under emulation.
+tcp_listen_start()
+{
+	local name=$1 port=$2 opts=()
+	shift 2
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--maxseg | --accept-timeout) opts+=("$1" "$2"); shift 2 ;;
+		*) break ;;
+		esac
+	done
+	bg "$name" "$NS_S" $TRAFFIC tcp-listen "${opts[@]}" "$port" "$@"
+}
+
+# tcp_connect NAME [OPTIONS] ADDR PORT STEP...: a scripted TCP client in
+# $NS_C, in the background.
+tcp_connect()
+{
+	local name=$1
+	shift
+	bg "$name" "$NS_C" $TRAFFIC tcp-connect "$@"
+}
+
+# wait_file TIMEOUT FILE NAME...: until FILE exists; dies with the stderr of
+# the traffic processes NAME... if it never does.
+wait_file()
+{
+	local timeout=$1 file=$2 n
+	shift 2
+	if ! wait_until "$timeout" test -e "$file"; then
+		for n in "$@"; do
+			sed "s/^/#   $n: /" "$TMPD/$n.err" 2>/dev/null
+		done
+		die "timed out after ${timeout}s waiting for $(basename "$file")"
+	fi
+}
+
+# wait_done TIMEOUT NAME PID: the traffic process must end, successfully.
+wait_done()
+{
+	local rc=0
+	bg_wait "$3" "$1" || rc=$?
+	if [ $rc -eq 0 ]; then
+		return 0
+	fi
+	sed "s/^/#   $2: /" "$TMPD/$2.err" 2>/dev/null
+	if [ $rc -eq 124 ]; then
+		die "$2 still running after $1 s"
+	fi
+	die "$2 exited $rc"
+}
+
+# show_flows NS...: `flowctl list -e` of each NS, as comments.
+show_flows()
+{
+	local ns
+	for ns in "$@"; do
+		echo "# flowctl list -e in $ns:"
+		fc "$ns" list -e 2>&1 | sed 's/^/#   /'
+	done
+}
+
+# check_state_counts NS [--state NAME...]: for each of the 11 TCP states,
+# the `flowctl stats -j` tcp_states count must equal the number of flows of
+# `flowctl -j list` with either endpoint in that state; for each state NAME
+# (a --state name: closed, syn-recv, time-wait...), also `flowctl -j list
+# --state NAME` must print exactly those flows (by id). The table must not
+# change meanwhile (no flow about to expire).
+check_state_counts()
+{
+	local ns=$1 name out line
+	snap "$ns" "$TMPD/states-all.json"
+	fc "$ns" stats -j >"$TMPD/states-stats.json" ||
+		die "flowctl stats -j in $ns failed"
+	rm -f "$TMPD"/states-[a-z]*-list.json
+	if [ "${2:-}" = --state ]; then
+		for name in "${@:3}"; do
+			fc "$ns" -j list --state "$name" >"$TMPD/states-$name-list.json" ||
+				die "flowctl -j list --state $name in $ns failed"
+		done
+	fi
+	out=$($PY -c '
+import json, os, sys
+d = sys.argv[1]
+flows = json.load(open(d + "/states-all.json"))
+stats = json.load(open(d + "/states-stats.json"))
+names = {"SYN-RECEIVED": "syn-recv"}
+for st in ["CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED",
+           "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK",
+           "TIME-WAIT"]:
+    name = names.get(st, st.lower())
+    want = sorted(f["id"] for f in flows
+                  if st in (f.get("client_state"), f.get("server_state")))
+    n = stats.get("tcp_states", {}).get(st)
+    bad = []
+    if n != len(want):
+        bad.append("stats -j tcp_states[%s] is %s, but list shows %d flows"
+                   " with an endpoint in it (ids %s)" % (st, n, len(want), want))
+    what = "stats -j tcp_states[%s] == %d flows of list" % (st, len(want))
+    listed = "%s/states-%s-list.json" % (d, name)
+    if os.path.exists(listed):
+        got = sorted(f["id"] for f in json.load(open(listed)))
+        if got != want:
+            bad.append("list --state %s printed ids %s, expected %s"
+                       % (name, got, want))
+        what += " == list --state %s" % name
+    if bad:
+        print("not ok - " + "; ".join(bad))
+    else:
+        print("ok - %s (ids %s)" % (what, want))
+' "$TMPD") || die "check_state_counts: python failed"
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "$ns: ${line#ok - }" ;;
+		*) fail "$ns: ${line#not ok - }" ;;
+		esac
+	done <<<"$out"
+}
+
+# stats_json NS FILE: `flowctl stats -j` of NS into FILE.
+stats_json()
+{
+	fc "$1" stats -j >"$2" || die "flowctl stats -j in $1 failed"
+}
+
+# tcp_state_of NS PORT: the summary state of the one TCP flow to server port
+# PORT in NS, from `flowctl list -o plain` (cheaper than JSON and python, for
+# polling), in $FV; empty unless exactly one such flow exists.
+tcp_state_of()
+{
+	FV=$(fc "$1" list -o plain 2>/dev/null |
+		awk -v p="$2" 'NR > 1 && $2 == "tcp" && $6 == p { n++; s = $7 }
+			END { if (n == 1) print s }') || FV=
+}
+
+# tcp_state_is NS PORT STATE: for wait_until
+tcp_state_is()
+{
+	tcp_state_of "$1" "$2"
+	[ "$FV" = "$3" ]
+}
+
+# settle_state NS PORT STATE [TIMEOUT]: wait (20 s or TIMEOUT) until the TCP
+# flow to server port PORT in NS is in STATE; the checks that follow report
+# it if it never gets there.
+settle_state()
+{
+	if ! wait_until "${4:-20}" tcp_state_is "$1" "$2" "$3"; then
+		log "port $2: no flow in $3 after ${4:-20} s (now: ${FV:-no single flow})"
+	fi
+}
+
+# flow_vars FILE FILTER FIELD...: sets the shell variable F_<FIELD> to each
+# FIELD of the one flow in FILE matching FILTER (flowq.py filter syntax):
+# empty when the flow has no such field; dies unless exactly one flow
+# matches. One python run for many fields.
+flow_vars()
+{
+	local out
+	out=$($PY -c '
+import json, shlex, sys
+flows = json.load(open(sys.argv[1]))
+conds = [c.split("=", 1) for c in sys.argv[2].split(",")] if sys.argv[2] != "-" else []
+def text(v):
+    return ("true" if v else "false") if isinstance(v, bool) else str(v)
+sel = [f for f in flows if all(k in f and text(f[k]) == v for k, v in conds)]
+if len(sel) != 1:
+    sys.exit("%d flows match %s" % (len(sel), sys.argv[2]))
+for k in sys.argv[3:]:
+    print("F_%s=%s" % (k, shlex.quote(text(sel[0][k]) if k in sel[0] else "")))
+' "$@") || die "flow_vars $2 in $(basename "$1")"
+	eval "$out"
+}
+
+# u32 EXPR: EXPR modulo 2^32 (sequence number arithmetic)
+u32()
+{
+	echo $(( ($1) & 0xffffffff ))
+}
+
+# json_vars NAME TAG KEY...: sets J_<KEY> to each KEY of the JSON line tagged
+# TAG ("-": the first line) in $TMPD/NAME.out; dies if a key is missing.
+json_vars()
+{
+	local out
+	out=$($PY -c '
+import json, shlex, sys
+for line in open(sys.argv[1]):
+    obj = json.loads(line)
+    if sys.argv[2] == "-" or obj.get("tag") == sys.argv[2]:
+        break
+else:
+    sys.exit("no line tagged %s" % sys.argv[2])
+for k in sys.argv[3:]:
+    if k not in obj:
+        sys.exit("no %s in %s" % (k, line.strip()))
+    print("J_%s=%s" % (k, shlex.quote(str(obj[k]))))
+' "$TMPD/$1.out" "$2" "${@:3}") || die "json_vars: $1.out"
+	eval "$out"
+}
+
+# json_vars_file FILE KEY...: sets J_<KEY> to each KEY of the JSON object in
+# FILE (a `flowctl stats -j` output, say); dies if a key is missing.
+json_vars_file()
+{
+	local out
+	out=$($PY -c '
+import json, shlex, sys
+obj = json.load(open(sys.argv[1]))
+for k in sys.argv[2:]:
+    if k not in obj:
+        sys.exit("no %s in %s" % (k, sys.argv[1]))
+    print("J_%s=%s" % (k, shlex.quote(str(obj[k]))))
+' "$@") || die "json_vars_file: $1"
+	eval "$out"
+}
+
+# setup_link2 [MTU]: a second veth pair between the two namespaces,
+#	$NS_C veth_c2 10.0.2.1/24 ($C4B) -- $NS_S veth_s2 10.0.2.2/24 ($S4B)
+# with MTU (default 1500); returns once both ends are up.
+C4B=10.0.2.1
+S4B=10.0.2.2
+setup_link2()
+{
+	local mtu=${1:-1500}
+	ip link add veth_c2 netns "$NS_C" mtu "$mtu" type veth peer name veth_s2 \
+		netns "$NS_S" mtu "$mtu" || die "creating the second veth pair"
+	ip -n "$NS_C" addr add $C4B/24 dev veth_c2
+	ip -n "$NS_S" addr add $S4B/24 dev veth_s2
+	ip -n "$NS_C" link set veth_c2 up
+	ip -n "$NS_S" link set veth_s2 up
+	wait_until 20 link2_ready || die "the second veth pair did not come up"
+}
+
+link2_ready()
+{
+	ip -n "$NS_C" link show veth_c2 | grep -q 'state UP' &&
+	ip -n "$NS_S" link show veth_s2 | grep -q 'state UP'
+}
+
+# check_stats_delta NS BEFORE AFTER KEY=DELTA...: between two `flowctl stats
+# -j` outputs (files, see stats_json) of NS, each KEY must have grown by
+# exactly DELTA.
+check_stats_delta()
+{
+	local ns=$1 out what want got
+	out=$($PY -c '
+import json, sys
+a = json.load(open(sys.argv[1]))
+b = json.load(open(sys.argv[2]))
+for kv in sys.argv[3:]:
+    k, want = kv.split("=")
+    print(k, want, b[k] - a[k] if k in a and k in b else "missing")
+' "$2" "$3" "${@:4}") || die "check_stats_delta: python failed"
+	while read -r what want got; do
+		expect_eq "$ns: stats $what delta" "$want" "$got"
+	done <<<"$out"
+}
+
+# check_flows FILE -- DESC FILTER EXPECT... [-- DESC FILTER EXPECT...]...:
+# check_flow for several flows of FILE in one python run (flowq.py's check,
+# imported), which saves a process start per flow under emulation. One more
+# form of EXPECT: FIELD=@=OTHER, FIELD equals the flow's own field OTHER.
+# "--in FILE2" instead of "--" switches to FILE2 for the groups that follow
+# (it starts a group too: --in FILE2 DESC FILTER EXPECT...).
+check_flows()
+{
+	local file=$1 out rc=0
+	shift
+	out=$($PY - "$SELFTEST_DIR" "$file" "$@" <<'PYEOF'
+import contextlib, io, sys
+sys.path.insert(0, sys.argv[1])
+import flowq
+groups, cur, path = [], None, sys.argv[2]
+args = iter(sys.argv[3:])
+for a in args:
+    if a in ("--", "--in"):
+        if a == "--in":
+            path = next(args)
+        cur = [path]
+        groups.append(cur)
+    elif cur is None:
+        sys.exit("check_flows: arguments must start with -- or --in")
+    else:
+        cur.append(a)
+for g in groups:
+    path, desc, filt, exps = g[0], g[1], g[2], g[3:]
+    print("# " + desc)
+    sel = flowq.select(flowq.load(path), filt)
+    for i, e in enumerate(exps):
+        k, _, v = e.partition("=")
+        if v.startswith("@=") and len(sel) == 1:
+            other = sel[0].get(v[2:])
+            exps[i] = "%s=%s" % (k, "<no %s>" % v[2:] if other is None
+                                 else flowq.text(other))
+    buf = io.StringIO()
+    rc = 0
+    with contextlib.redirect_stdout(buf):
+        try:
+            flowq.cmd_check([path, filt] + exps)
+        except SystemExit as e:
+            rc = e.code
+    text = buf.getvalue()
+    sys.stdout.write(text)
+    if rc and "# not ok - " not in text:
+        print("# not ok - %s: no single matching flow" % desc)
+PYEOF
+) || rc=$?
+	[ -n "$out" ] && echo "$out"
+	[ $rc -eq 0 ] || die "check_flows: python failed"
+	CHECKS=$((CHECKS + $(grep -c '^# \(not \)\?ok - ' <<<"$out" || true)))
+	FAILS=$((FAILS + $(grep -c '^# not ok - ' <<<"$out" || true)))
+	return 0
 }

@@ -22,6 +22,29 @@ JSON object per line on stdout; errors go to stderr and exit non-zero.
       with --echo wait for each reply before sending the next.
   udp-flows ADDR PORT --count C --base-port B [--size S]
       Send one datagram from each of C source ports B .. B+C-1.
+  tcp-listen [--maxseg N] PORT STEP...
+  tcp-connect [--bind-port P] [--maxseg N] [--expect-refused] ADDR PORT STEP...
+      A scripted TCP endpoint: accept one connection (or connect), then
+      run the STEPs in order; the socket is closed at the end if no step
+      closed it. The options come before ADDR or PORT. --bind-port binds
+      the client to source port P (with SO_REUSEADDR); --maxseg sets
+      TCP_MAXSEG before connect or listen; with --expect-refused the
+      connect must fail with ECONNREFUSED, and {"refused": true, ...} is
+      printed. STEPs:
+        send:N      send exactly N bytes
+        recv:N      receive exactly N bytes
+        eof         read until the peer's FIN; no more data may come
+        reset       read until the peer's RST (ECONNRESET); no data may come
+        acked       wait until all we sent (FIN included) is acknowledged
+        sleep:S     sleep S seconds
+        wait:FILE   wait until FILE exists
+        touch:FILE  create FILE
+        info[:TAG]  print TCP_INFO (and TAG as "tag") as one JSON line
+        seqs[:TAG]  print the kernel's write_seq, rcv_nxt, snd_wnd and
+                    rcv_wnd (TCP_REPAIR, needs CAP_NET_ADMIN) as one JSON line
+        shutdown    shutdown(SHUT_WR): send our FIN, keep receiving
+        close       close the socket
+        rst         SO_LINGER {1, 0}, then close: the socket sends a RST
 """
 
 import argparse
@@ -243,6 +266,203 @@ def cmd_udp_flows(a):
           "last_port": a.base_port + a.count - 1})
 
 
+# More of struct tcp_info (6.1) for the scripted endpoints: byte 5 is
+# tcpi_options (TCPI_OPT_*), byte 6 the bit fields tcpi_snd_wscale:4 (low
+# nibble on little-endian machines) and tcpi_rcv_wscale:4; the __u32 fields
+# tcpi_snd_mss, tcpi_rcv_mss, tcpi_unacked, tcpi_advmss at 16, 20, 24, 84.
+TCPI_MORE = {
+    "options": (5, "B"),
+    "snd_mss": (16, "I"),
+    "rcv_mss": (20, "I"),
+    "unacked": (24, "I"),
+    "advmss": (84, "I"),
+}
+TCPI_OPT_TIMESTAMPS = 1
+TCPI_OPT_SACK = 2
+TCPI_OPT_WSCALE = 4
+TCP_STATE_NAMES = {1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV",
+                   4: "FIN_WAIT1", 5: "FIN_WAIT2", 6: "TIME_WAIT", 7: "CLOSE",
+                   8: "CLOSE_WAIT", 9: "LAST_ACK", 10: "LISTEN",
+                   11: "CLOSING"}
+# include/uapi/linux/tcp.h
+TCP_MAXSEG = 2
+TCP_REPAIR = 19
+TCP_REPAIR_QUEUE = 20
+TCP_QUEUE_SEQ = 21
+TCP_REPAIR_WINDOW = 29
+TCP_RECV_QUEUE = 1
+TCP_SEND_QUEUE = 2
+TCP_REPAIR_ON = 1
+TCP_REPAIR_OFF_NO_WP = -1
+
+
+def tcp_info_full(sock):
+    raw = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, TCPI_SIZE)
+    if len(raw) < TCPI_NEEDED:
+        die("TCP_INFO returned %d bytes, need %d" % (len(raw), TCPI_NEEDED))
+    info = {}
+    for table in (TCPI, TCPI_MORE):
+        for name, (off, fmt) in table.items():
+            info[name] = struct.unpack_from("=" + fmt, raw, off)[0]
+    if sys.byteorder == "little":
+        info["snd_wscale"] = raw[6] & 0xf
+        info["rcv_wscale"] = raw[6] >> 4
+    else:
+        info["snd_wscale"] = raw[6] >> 4
+        info["rcv_wscale"] = raw[6] & 0xf
+    info["state_name"] = TCP_STATE_NAMES.get(info["state"], "?")
+    info["sack"] = bool(info["options"] & TCPI_OPT_SACK)
+    info["wscale_ok"] = bool(info["options"] & TCPI_OPT_WSCALE)
+    info["timestamps"] = bool(info["options"] & TCPI_OPT_TIMESTAMPS)
+    return info
+
+
+def tcp_seqs(sock):
+    """write_seq, rcv_nxt, snd_wnd (the peer's last window, scaled) and
+    rcv_wnd (our last advertised window, before scaling) of an idle socket,
+    through TCP_REPAIR."""
+    sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR, TCP_REPAIR_ON)
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR_QUEUE, TCP_SEND_QUEUE)
+        write_seq = struct.unpack("=I", sock.getsockopt(
+            socket.IPPROTO_TCP, TCP_QUEUE_SEQ, 4))[0]
+        sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR_QUEUE, TCP_RECV_QUEUE)
+        rcv_nxt = struct.unpack("=I", sock.getsockopt(
+            socket.IPPROTO_TCP, TCP_QUEUE_SEQ, 4))[0]
+        # struct tcp_repair_window: snd_wl1, snd_wnd, max_window, rcv_wnd,
+        # rcv_wup
+        win = struct.unpack("=5I", sock.getsockopt(
+            socket.IPPROTO_TCP, TCP_REPAIR_WINDOW, 20))
+    finally:
+        # Leave repair mode without the window probe TCP_REPAIR_OFF sends.
+        sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR, TCP_REPAIR_OFF_NO_WP)
+    return {"write_seq": write_seq, "rcv_nxt": rcv_nxt, "snd_wnd": win[1],
+            "rcv_wnd": win[3]}
+
+
+class Script:
+    def __init__(self, sock, role, peer):
+        self.sock = sock
+        self.role = role
+        self.sent = 0
+        self.received = 0
+        self.local_port = sock.getsockname()[1]
+        self.peer_port = peer[1]
+
+    def emit(self, obj, tag):
+        obj.update(role=self.role, local_port=self.local_port,
+                   peer_port=self.peer_port, sent=self.sent,
+                   received=self.received)
+        if tag is not None:
+            obj["tag"] = tag
+        emit(obj)
+
+    def read_until_end(self, want_reset):
+        got = 0
+        try:
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    break
+                got += len(chunk)
+        except ConnectionResetError:
+            if not want_reset:
+                die("%s: connection reset, expected a FIN" % self.role)
+            if got:
+                die("%s: %d bytes before the RST, expected none"
+                    % (self.role, got))
+            return
+        if want_reset:
+            die("%s: FIN after %d bytes, expected a RST" % (self.role, got))
+        if got:
+            die("%s: %d bytes before the FIN, expected none" % (self.role, got))
+
+    def wait_acked(self):
+        deadline = time.monotonic() + IO_TIMEOUT
+        while tcp_info_full(self.sock)["unacked"]:
+            if time.monotonic() > deadline:
+                die("%s: data not acknowledged in time" % self.role)
+            time.sleep(0.02)
+
+    def run(self, steps):
+        closed = False
+        for step in steps:
+            op, _, arg = step.partition(":")
+            if closed and op not in ("sleep", "wait", "touch"):
+                die("step %s after the socket was closed" % step)
+            if op == "send":
+                send_exact(self.sock, int(arg))
+                self.sent += int(arg)
+            elif op == "recv":
+                self.received += recv_exact(self.sock, int(arg))
+            elif op == "eof":
+                self.read_until_end(False)
+            elif op == "reset":
+                self.read_until_end(True)
+            elif op == "acked":
+                self.wait_acked()
+            elif op == "sleep":
+                time.sleep(float(arg))
+            elif op == "wait":
+                wait_for_file(arg, HOLD_TIMEOUT)
+            elif op == "touch":
+                open(arg, "w").close()
+            elif op == "info":
+                self.emit(tcp_info_full(self.sock), arg or None)
+            elif op == "seqs":
+                self.emit(tcp_seqs(self.sock), arg or None)
+            elif op == "shutdown":
+                self.sock.shutdown(socket.SHUT_WR)
+            elif op == "close":
+                self.sock.close()
+                closed = True
+            elif op == "rst":
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                     struct.pack("ii", 1, 0))
+                self.sock.close()
+                closed = True
+            else:
+                die("unknown step %r" % step)
+        if not closed:
+            self.sock.close()
+
+
+def cmd_tcp_listen(a):
+    ls = server_socket(socket.SOCK_STREAM, a.port)
+    if a.maxseg:
+        ls.setsockopt(socket.IPPROTO_TCP, TCP_MAXSEG, a.maxseg)
+    ls.listen(8)
+    ls.settimeout(a.accept_timeout)
+    conn, sa = ls.accept()
+    ls.close()
+    conn.settimeout(IO_TIMEOUT)
+    Script(conn, "server", sa).run(a.steps)
+
+
+def cmd_tcp_connect(a):
+    fam = family_of(a.addr)
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    if a.bind_port:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", a.bind_port))
+    if a.maxseg:
+        s.setsockopt(socket.IPPROTO_TCP, TCP_MAXSEG, a.maxseg)
+    s.settimeout(IO_TIMEOUT)
+    try:
+        s.connect((a.addr, a.port))
+    except ConnectionRefusedError:
+        if not a.expect_refused:
+            raise
+        emit({"role": "client", "refused": True,
+              "local_port": s.getsockname()[1]})
+        s.close()
+        return
+    if a.expect_refused:
+        die("connect to %s port %d succeeded, expected ECONNREFUSED"
+            % (a.addr, a.port))
+    Script(s, "client", (a.addr, a.port)).run(a.steps)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawTextHelpFormatter)
@@ -293,6 +513,22 @@ def main():
     q.add_argument("--base-port", type=int, default=20000)
     q.add_argument("--size", type=int, default=16)
     q.set_defaults(func=cmd_udp_flows)
+
+    q = sub.add_parser("tcp-listen")
+    q.add_argument("port", type=int)
+    q.add_argument("--maxseg", type=int, default=0)
+    q.add_argument("--accept-timeout", type=float, default=HOLD_TIMEOUT)
+    q.add_argument("steps", nargs=argparse.REMAINDER)
+    q.set_defaults(func=cmd_tcp_listen)
+
+    q = sub.add_parser("tcp-connect")
+    q.add_argument("addr")
+    q.add_argument("port", type=int)
+    q.add_argument("--bind-port", type=int, default=0)
+    q.add_argument("--maxseg", type=int, default=0)
+    q.add_argument("--expect-refused", action="store_true")
+    q.add_argument("steps", nargs=argparse.REMAINDER)
+    q.set_defaults(func=cmd_tcp_connect)
 
     a = p.parse_args()
     try:
