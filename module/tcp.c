@@ -454,7 +454,11 @@ void flow_tcp_segment(struct flow *flow, enum flow_direction dir,
 		rcv->state = FLOWMON_TCP_CLOSED;
 		return;
 	}
-	if (tcp_is_unexpected(snd, pkt)) {
+	/*
+	 * A retransmission repeats what was fine when first sent: a FIN sent
+	 * again because our last ACK was lost after we saw it is not news.
+	 */
+	if (!retrans && tcp_is_unexpected(snd, pkt)) {
 		snd->unexpected++;
 		return;
 	}
