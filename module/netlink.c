@@ -433,7 +433,9 @@ static int flowmon_put_stats(struct sk_buff *skb, struct flowmon_net *fn)
 	return 0;
 }
 
-static int flowmon_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
+/* Replies to @info with one @cmd message, filled in by @fill. */
+static int flowmon_reply(struct genl_info *info, u8 cmd,
+			 int (*fill)(struct sk_buff *skb, struct flowmon_net *fn))
 {
 	struct flowmon_net *fn = flowmon_pernet(genl_info_net(info));
 	struct sk_buff *msg;
@@ -442,14 +444,18 @@ static int flowmon_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &flowmon_family, 0,
-				FLOWMON_CMD_GET_STATS);
-	if (!hdr || flowmon_put_stats(msg, fn)) {
+	hdr = genlmsg_put_reply(msg, info, &flowmon_family, 0, cmd);
+	if (!hdr || fill(msg, fn)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+static int flowmon_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return flowmon_reply(info, FLOWMON_CMD_GET_STATS, flowmon_put_stats);
 }
 
 /* Each FLOWMON_CONFIG_A_TIMEOUT_* and the timeout it sets. */
@@ -505,21 +511,7 @@ static int flowmon_put_config(struct sk_buff *skb, struct flowmon_net *fn)
 
 static int flowmon_get_config_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct flowmon_net *fn = flowmon_pernet(genl_info_net(info));
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &flowmon_family, 0,
-				FLOWMON_CMD_GET_CONFIG);
-	if (!hdr || flowmon_put_config(msg, fn)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return flowmon_reply(info, FLOWMON_CMD_GET_CONFIG, flowmon_put_config);
 }
 
 /*
