@@ -413,9 +413,10 @@ static void tcp_note_history(struct flow *flow, enum flow_direction dir,
 	else if ((flags & (TCPHDR_SYN | TCPHDR_FIN | TCPHDR_RST | TCPHDR_ACK)) ==
 		 TCPHDR_ACK)
 		history_once(h, dir, FLOW_HISTORY_ACK, 'a');
+	/* The FIN's own sequence: a resent piece may start elsewhere. */
 	if ((flags & TCPHDR_FIN) && !(flags & TCPHDR_SYN))
-		history_seq(h, dir, FLOW_HISTORY_FIN, &hd->fin_seq, pkt->seq,
-			    'f');
+		history_seq(h, dir, FLOW_HISTORY_FIN, &hd->fin_seq,
+			    pkt->seq + pkt->payload, 'f');
 	if ((flags & TCPHDR_RST) && !(flags & TCPHDR_SYN))
 		history_seq(h, dir, FLOW_HISTORY_RST, &hd->rst_seq, pkt->seq,
 			    'r');
