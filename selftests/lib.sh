@@ -806,16 +806,17 @@ wait_file()
 # wait_done TIMEOUT NAME PID: the traffic process must end, successfully.
 wait_done()
 {
-	local rc=0
+	local rc=0 err
 	bg_wait "$3" "$1" || rc=$?
 	if [ $rc -eq 0 ]; then
 		return 0
 	fi
 	sed "s/^/#   $2: /" "$TMPD/$2.err" 2>/dev/null
+	err=$(tail -n 1 "$TMPD/$2.err" 2>/dev/null)
 	if [ $rc -eq 124 ]; then
-		die "$2 still running after $1 s"
+		die "$2 still running after $1 s${err:+ ($err)}"
 	fi
-	die "$2 exited $rc"
+	die "$2 exited $rc${err:+ ($err)}"
 }
 
 # show_flows NS...: `flowctl list -e` of each NS, as comments.
