@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +34,8 @@
 #include "parse.h"
 
 #define MONITOR_OPTSTRING ":jh" FILTER_SHORT_OPTIONS
+/* The biggest --buffer: 1G. */
+#define MAX_BUFFER (1ULL << 30)
 /* Bigger than any one event message (NLMSG_GOODSIZE). */
 #define RECV_BUF_SIZE (64 * 1024)
 #define PROC_NETLINK "/proc/net/netlink"
@@ -75,7 +78,7 @@ static int monitor_option(struct monitor *m, const struct command *cmd,
 		return 0;
 	case OPT_BUFFER:
 		why = parse_size(arg, &m->buffer);
-		if (!why && (!m->buffer || m->buffer > INT32_MAX / 2))
+		if (!why && (!m->buffer || m->buffer > MAX_BUFFER))
 			why = "expected 1 byte to 1G";
 		return why ? usage_error(cmd, "bad --buffer '%s': %s", arg, why) : 0;
 	}
@@ -101,19 +104,21 @@ static int parse_args(const struct command *cmd, int argc, char **argv,
 
 /*
  * SO_RCVBUF is capped by net.core.rmem_max; SO_RCVBUFFORCE is not, but
- * needs CAP_NET_ADMIN. The kernel doubles what it is given, for overhead.
+ * needs CAP_NET_ADMIN. The kernel doubles what it is given, for overhead,
+ * and caps it at INT_MAX / 2 first: 1G gets one byte less, no note for that.
  */
 static void set_buffer(struct monitor *m)
 {
 	int fd = nl_socket_get_fd(m->fs.sk);
-	int size = (int)m->buffer, got = 0;
+	int size = m->buffer > INT_MAX / 2 ? INT_MAX / 2 : (int)m->buffer;
+	int got = 0;
 	socklen_t len = sizeof(got);
 
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
 		(void)nl_socket_set_buffer_size(m->fs.sk, size, 0);
 	if (!getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) && got / 2 < size)
-		fprintf(stderr, "flowctl: the socket buffer is %d bytes, not %d: net.core.rmem_max caps it without CAP_NET_ADMIN\n",
-			got / 2, size);
+		fprintf(stderr, "flowctl: the socket buffer is %d bytes, not %" PRIu64 ": net.core.rmem_max caps it without CAP_NET_ADMIN\n",
+			got / 2, m->buffer);
 }
 
 /* The socket's drop count (sk_drops), from /proc/net/netlink; -1 if unknown. */
