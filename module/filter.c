@@ -22,7 +22,8 @@ static const struct nla_policy flowmon_range_policy[FLOWMON_RANGE_A_MAX + 1] = {
 	[FLOWMON_RANGE_A_LAST] = { .type = NLA_U16 },
 };
 
-static const struct nla_policy flowmon_filter_policy[FLOWMON_FILTER_A_MAX + 1] = {
+/* Also the nested policy of FLOWMON_A_FILTER, so genl checks it first. */
+const struct nla_policy flow_filter_policy[FLOWMON_FILTER_A_MAX + 1] = {
 	[FLOWMON_FILTER_A_STATES] =
 		NLA_POLICY_MASK(NLA_U32, (1U << (FLOWMON_TCP_STATE_MAX + 1)) - 1),
 	[FLOWMON_FILTER_A_PROTO] = { .type = NLA_U8 },
@@ -167,7 +168,7 @@ int flow_filter_parse(struct flow_filter *filter, const struct nlattr *attr,
 	if (!attr)
 		return 0;
 	ret = nla_parse_nested(tb, FLOWMON_FILTER_A_MAX, attr,
-			       flowmon_filter_policy, extack);
+			       flow_filter_policy, extack);
 	if (ret)
 		return ret;
 

@@ -35,6 +35,8 @@ struct flow_filter {
 	u64 age_ns;
 };
 
+extern const struct nla_policy flow_filter_policy[FLOWMON_FILTER_A_MAX + 1];
+
 int flow_filter_parse(struct flow_filter *filter, const struct nlattr *attr,
 		      struct netlink_ext_ack *extack);
 bool flow_filter_match(const struct flow_filter *filter, struct flow *flow,

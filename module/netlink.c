@@ -68,7 +68,7 @@ static const struct nla_policy flowmon_config_policy[FLOWMON_CONFIG_A_MAX + 1] =
 /* The filter's own policy lives in filter.c, which parses it. */
 static const struct nla_policy flowmon_policy[FLOWMON_A_MAX + 1] = {
 	[FLOWMON_A_FLOW] = NLA_POLICY_NESTED(flowmon_key_policy),
-	[FLOWMON_A_FILTER] = { .type = NLA_NESTED },
+	[FLOWMON_A_FILTER] = NLA_POLICY_NESTED(flow_filter_policy),
 	[FLOWMON_A_CONFIG] = NLA_POLICY_NESTED(flowmon_config_policy),
 };
 
@@ -76,6 +76,7 @@ static const struct nla_policy flowmon_policy[FLOWMON_A_MAX + 1] = {
 struct flowmon_dump {
 	struct flow_cursor cursor;
 	struct flow_filter *filter;	/* NULL: every flow */
+	bool filter_pending;		/* parse it in the first part */
 };
 
 static struct flowmon_dump *flowmon_dump_state(struct netlink_callback *cb)
@@ -89,13 +90,14 @@ static struct flowmon_net *flowmon_sock_pernet(struct sk_buff *skb)
 	return flowmon_pernet(sock_net(skb->sk));
 }
 
-static int flowmon_dump_start(struct netlink_callback *cb)
+static int flowmon_dump_parse_filter(struct netlink_callback *cb)
 {
 	const struct nlattr *attr = flowmon_dump_attrs(cb)[FLOWMON_A_FILTER];
 	struct flowmon_dump *dump = flowmon_dump_state(cb);
 	struct flow_filter *filter;
 	int ret;
 
+	dump->filter_pending = false;
 	if (!attr)
 		return 0;
 	filter = kmalloc(sizeof(*filter), GFP_KERNEL);
@@ -108,6 +110,21 @@ static int flowmon_dump_start(struct netlink_callback *cb)
 	}
 	dump->filter = filter;
 	return 0;
+}
+
+/*
+ * A bad filter is refused where its extack message reaches the requester:
+ * here when netlink passes ->start() an extack (since 6.2), else (6.1) in
+ * the dump's first part, whose error ends the dump in an NLMSG_DONE that
+ * carries the message.
+ */
+static int flowmon_dump_start(struct netlink_callback *cb)
+{
+	if (!cb->extack) {
+		flowmon_dump_state(cb)->filter_pending = true;
+		return 0;
+	}
+	return flowmon_dump_parse_filter(cb);
 }
 
 static int flowmon_dump_done(struct netlink_callback *cb)
@@ -164,7 +181,13 @@ static int flowmon_dump_flows(struct sk_buff *skb, struct netlink_callback *cb,
 	struct flow_cursor next = dump->cursor;
 	u64 now = ktime_get_real_ns();
 	struct flow *flow;
+	int ret;
 
+	if (dump->filter_pending) {
+		ret = flowmon_dump_parse_filter(cb);
+		if (ret)
+			return ret;
+	}
 	cb->seq = atomic_read(&table->generation);
 	rcu_read_lock();
 	while ((flow = flow_table_next(table, &next))) {
