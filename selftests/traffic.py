@@ -22,6 +22,16 @@ JSON object per line on stdout; errors go to stderr and exit non-zero.
       with --echo wait for each reply before sending the next.
   udp-flows ADDR PORT --count C --base-port B [--size S]
       Send one datagram from each of C source ports B .. B+C-1.
+  udp-ports ADDR FIRST --count C [--size S] [--source-port P]
+      From one socket (source port P, else the kernel's choice), send one
+      datagram of S payload bytes to each destination port FIRST ..
+      FIRST+C-1: C flows from a single socket, far cheaper than C sockets.
+  raw-addrs FIRST --count C --proto P [--size S] [--rate R] [--duration D]
+      From one raw IPv4 socket of protocol P, send one datagram of S
+      payload bytes to each of the C addresses FIRST, FIRST+1...: C flows
+      of a protocol keyed by addresses only. With --duration, start over
+      at FIRST after the last address until D seconds have passed (or
+      until killed); --rate: at most R datagrams a second.
   tcp-listen [--maxseg N] PORT STEP...
   tcp-connect [--bind-port P] [--maxseg N] [--expect-refused] ADDR PORT STEP...
       A scripted TCP endpoint: accept one connection (or connect), then
@@ -48,6 +58,7 @@ JSON object per line on stdout; errors go to stderr and exit non-zero.
 """
 
 import argparse
+import ipaddress
 import json
 import os
 import socket
@@ -264,6 +275,45 @@ def cmd_udp_flows(a):
         sent += 1
     emit({"sent": sent, "first_port": a.base_port,
           "last_port": a.base_port + a.count - 1})
+
+
+def cmd_udp_ports(a):
+    fam = family_of(a.addr)
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    if a.source_port:
+        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", a.source_port))
+    payload = b"p" * a.size
+    for port in range(a.first, a.first + a.count):
+        s.sendto(payload, (a.addr, port))
+    emit({"local_port": s.getsockname()[1], "sent": a.count,
+          "first_port": a.first, "last_port": a.first + a.count - 1})
+    s.close()
+
+
+def cmd_raw_addrs(a):
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, a.proto)
+    first = int(ipaddress.IPv4Address(a.first))
+    dests = [(str(ipaddress.IPv4Address(first + i)), 0)
+             for i in range(a.count)]
+    payload = b"r" * a.size
+    batch = 100
+    start = time.monotonic()
+    deadline = start + a.duration if a.duration else None
+    sent = passes = 0
+    while True:
+        for dest in dests:
+            s.sendto(payload, dest)
+            sent += 1
+            if a.rate and sent % batch == 0:
+                ahead = start + sent / a.rate - time.monotonic()
+                if ahead > 0:
+                    time.sleep(ahead)
+        passes += 1
+        if deadline is None or time.monotonic() > deadline:
+            break
+    emit({"sent": sent, "passes": passes, "first": a.first,
+          "last": str(ipaddress.IPv4Address(first + a.count - 1))})
+    s.close()
 
 
 # More of struct tcp_info (6.1) for the scripted endpoints: byte 5 is
@@ -513,6 +563,25 @@ def main():
     q.add_argument("--base-port", type=int, default=20000)
     q.add_argument("--size", type=int, default=16)
     q.set_defaults(func=cmd_udp_flows)
+
+    q = sub.add_parser("udp-ports")
+    q.add_argument("addr")
+    q.add_argument("first", type=int)
+    q.add_argument("--count", type=int, required=True)
+    q.add_argument("--size", type=int, default=16)
+    q.add_argument("--source-port", type=int, default=0)
+    q.set_defaults(func=cmd_udp_ports)
+
+    q = sub.add_parser("raw-addrs")
+    q.add_argument("first")
+    q.add_argument("--count", type=int, required=True)
+    q.add_argument("--proto", type=int, required=True)
+    q.add_argument("--size", type=int, default=8)
+    q.add_argument("--rate", type=float, default=0.0,
+                   help="datagrams per second at most (0: no limit)")
+    q.add_argument("--duration", type=float, default=0.0,
+                   help="repeat the addresses for this many seconds (0: once)")
+    q.set_defaults(func=cmd_raw_addrs)
 
     q = sub.add_parser("tcp-listen")
     q.add_argument("port", type=int)
