@@ -348,6 +348,22 @@ setup_pair()
 	wait_until 20 link_ready || die "veth pair did not come up"
 }
 
+# static_neighbours: permanent ARP/NDP entries for the veth pair's addresses
+# on both sides, so that no neighbour probe adds packets (or flows) while a
+# test compares two snapshots of the table.
+static_neighbours()
+{
+	local mac_c mac_s
+	mac_c=$(ip -n "$NS_C" -br link show veth_c | awk '{print $3}')
+	mac_s=$(ip -n "$NS_S" -br link show veth_s | awk '{print $3}')
+	ip -n "$NS_C" neigh replace $S4 lladdr "$mac_s" dev veth_c nud permanent
+	ip -n "$NS_S" neigh replace $C4 lladdr "$mac_c" dev veth_s nud permanent
+	if ip -n "$NS_C" -6 addr show dev veth_c | grep -q "$C6/"; then
+		ip -n "$NS_C" neigh replace $S6 lladdr "$mac_s" dev veth_c nud permanent
+		ip -n "$NS_S" neigh replace $C6 lladdr "$mac_c" dev veth_s nud permanent
+	fi
+}
+
 link_ready()
 {
 	ip -n "$NS_C" link show veth_c | grep -q 'state UP' &&
@@ -884,6 +900,18 @@ for st in ["CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED",
 		*) fail "$ns: ${line#not ok - }" ;;
 		esac
 	done <<<"$out"
+}
+
+# long_timeouts NS: every timeout of NS's flows one hour, so that nothing
+# expires while a test compares snapshots taken minutes apart.
+long_timeouts()
+{
+	local k args=()
+	for k in syn_sent syn_recv established fin_wait close_wait last_ack \
+		time_wait close udp udp_stream icmp generic; do
+		args+=("timeout_$k=3600")
+	done
+	fc "$1" config "${args[@]}" >/dev/null || die "flowctl config ${args[*]} in $1"
 }
 
 # stats_json NS FILE: `flowctl stats -j` of NS into FILE.
