@@ -436,10 +436,14 @@ log "usage errors of get"
 usage get "expected PROTO CLIENT[:PORT] SERVER[:PORT]" get tcp 10.0.1.1
 usage get "expected PROTO CLIENT[:PORT] SERVER[:PORT]" get tcp 10.0.1.1 10.0.1.2 extra
 usage get "bad protocol 'bogus': $PROTO_WHY" get bogus 10.0.1.1 10.0.1.2
-usage get "bad client '10.0.1.1:70000': $ENDPOINT_WHY" get tcp 10.0.1.1:70000 10.0.1.2
+usage get "bad client '10.0.1.1:70000': expected a port from 0 to 65535" \
+	get tcp 10.0.1.1:70000 10.0.1.2
+usage get "bad server '[fd00::2]:65536': expected a port from 0 to 65535" \
+	get tcp fd00::1 '[fd00::2]:65536'
 usage get "bad client '[10.0.1.1]:80': $ENDPOINT_WHY" get tcp '[10.0.1.1]:80' 10.0.1.2
 usage get "bad server '[fd00::2': $ENDPOINT_WHY" get tcp fd00::1 '[fd00::2'
-usage get "bad client '10.0.1.0/24': $ENDPOINT_WHY" get tcp 10.0.1.0/24 10.0.1.2
+usage get "bad client '10.0.1.0/24': expected an address, not a prefix" \
+	get tcp 10.0.1.0/24 10.0.1.2
 usage get "the client and the server are not of the same family" get tcp 10.0.1.1 fd00::2
 usage get "the addresses are not of the family -4 or -6 asks for" -6 get tcp 10.0.1.1 10.0.1.2
 usage get "the addresses are not of the family -4 or -6 asks for" get -4 tcp fd00::1 fd00::2
@@ -459,6 +463,8 @@ usage get "bad --sport '1-5': expected one port, not a range" \
 usage get "bad --dport '70000': $PORT_WHY" get -p tcp -s 10.0.1.1 -d 10.0.1.2 --dport 70000
 usage get "unknown option '--state'" get --state estab tcp 10.0.1.1 10.0.1.2
 usage get "option '-s' needs an argument" get -s
+usage get "--src given twice" get -p tcp -s 10.0.1.1 -d 10.0.1.2 -s 10.0.1.3
+usage get "--dport given twice" get -p tcp -s 10.0.1.1 -d 10.0.1.2 --dport 1 --dport 2
 
 log "usage errors of config"
 usage config "unknown configuration key 'bogus'; valid keys: $KEYS" config bogus

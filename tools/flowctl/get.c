@@ -49,6 +49,7 @@ struct get_args {
 	struct flow_key key;
 	uint8_t family;		/* -4, -6 */
 	bool key_options;	/* the key came as options */
+	unsigned int given;	/* which key_options[] came */
 	bool help;
 };
 
@@ -96,13 +97,35 @@ static int set_family(struct get_args *args, const struct command *cmd,
 	return 0;
 }
 
-/* The key as options: -p, -s, -d, --sport, --dport. */
+/* The key options, each allowed once: bit i of get_args.given is [i]. */
+static const struct {
+	int opt;
+	const char *name;
+} key_options[] = {
+	{ 'p', "--proto" }, { 's', "--src" }, { 'd', "--dst" },
+	{ OPT_SPORT, "--sport" }, { OPT_DPORT, "--dport" },
+};
+
+static size_t key_option_index(int opt)
+{
+	size_t i = 0;
+
+	while (key_options[i].opt != opt)
+		i++;
+	return i;
+}
+
+/* The key as options: -p, -s, -d, --sport, --dport; each once. */
 static int key_option(struct get_args *args, const struct command *cmd,
 		      int opt, const char *arg)
 {
+	size_t i = key_option_index(opt);
 	const char *why;
 
 	args->key_options = true;
+	if (args->given & (1U << i))
+		return usage_error(cmd, "%s given twice", key_options[i].name);
+	args->given |= 1U << i;
 	switch (opt) {
 	case 'p':
 		why = parse_proto(arg, &args->key.proto);

@@ -197,6 +197,10 @@ const char *parse_prefix(const char *s, struct prefix *prefix)
 	return NULL;
 }
 
+/* The endpoint parsers' errors: the address or the port is bad. */
+#define BAD_ADDRESS (-1)
+#define BAD_PORT (-2)
+
 /* "[ADDR]" or "[ADDR]:PORT" */
 static int parse_bracketed(const char *s, struct prefix *addr, uint16_t *port)
 {
@@ -204,17 +208,19 @@ static int parse_bracketed(const char *s, struct prefix *addr, uint16_t *port)
 	char *close;
 
 	if (strlen(s) >= sizeof(buf))
-		return -1;
+		return BAD_ADDRESS;
 	strcpy(buf, s + 1);
 	close = strchr(buf, ']');
 	if (!close)
-		return -1;
+		return BAD_ADDRESS;
 	*close = '\0';
 	if (parse_addr(buf, addr) || addr->family != AF_INET6)
-		return -1;
+		return BAD_ADDRESS;
 	if (!close[1])
 		return 0;
-	return close[1] == ':' ? parse_port(close + 2, port) : -1;
+	if (close[1] != ':')
+		return BAD_ADDRESS;
+	return parse_port(close + 2, port) ? BAD_PORT : 0;
 }
 
 /* "ADDR:PORT" for IPv4 */
@@ -224,14 +230,14 @@ static int parse_addr_port(const char *s, const char *colon,
 	char buf[INET_ADDRSTRLEN];
 
 	if ((size_t)(colon - s) >= sizeof(buf))
-		return -1;
+		return BAD_ADDRESS;
 	memcpy(buf, s, colon - s);
 	buf[colon - s] = '\0';
 	if (inet_pton(AF_INET, buf, addr->addr) != 1)
-		return -1;
+		return BAD_ADDRESS;
 	addr->family = AF_INET;
 	addr->len = 32;
-	return parse_port(colon + 1, port);
+	return parse_port(colon + 1, port) ? BAD_PORT : 0;
 }
 
 const char *parse_endpoint(const char *s, struct prefix *addr, uint16_t *port)
@@ -239,12 +245,16 @@ const char *parse_endpoint(const char *s, struct prefix *addr, uint16_t *port)
 	const char *colon = strchr(s, ':');
 	int ret;
 
+	if (strchr(s, '/'))
+		return "expected an address, not a prefix";
 	if (*s == '[')
 		ret = parse_bracketed(s, addr, port);
 	else if (colon && !strchr(colon + 1, ':'))
 		ret = parse_addr_port(s, colon, addr, port);
 	else
 		ret = parse_addr(s, addr);
+	if (ret == BAD_PORT)
+		return "expected a port from 0 to 65535";
 	if (ret)
 		return "expected ADDR or ADDR:PORT, with an IPv6 address as ADDR or [ADDR]:PORT";
 	return NULL;
