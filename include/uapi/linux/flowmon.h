@@ -18,9 +18,9 @@
  * connection picked up mid-stream, the endpoint with the higher port).
  * "up" is client -> server, "down" is server -> client.
  *
- * Requests carry attributes in a strict policy: unknown attributes, wrong
- * types and out-of-range values are rejected with -EINVAL and an extack
- * message naming the offending attribute.
+ * Requests carry attributes in a strict policy: unknown attributes and
+ * wrong types are rejected with -EINVAL, out-of-range values with -ERANGE,
+ * each with an extack message naming the offending attribute.
  *
  * Permissions: RESET_FLOW, FLUSH_FLOW and SET_CONFIG need CAP_NET_ADMIN in
  * the user namespace owning the network namespace. So do the read commands
@@ -160,7 +160,8 @@
  * ----------------------------------------------
  * Must be called with NLM_F_REQUEST. GET_CONFIG takes no attributes and
  * replies with every value; SET_CONFIG takes any subset and changes them
- * for this namespace only (-EINVAL with an extack message if out of range):
+ * for this namespace only, all or none (-ERANGE with an extack message if a
+ * value is out of range):
  *
  *    FLOWMON_A_CONFIG: NLA_NESTED
  *        FLOWMON_CONFIG_A_MAX_FLOWS: NLA_U32, 1 to FLOWMON_MAX_FLOWS_LIMIT
@@ -188,10 +189,15 @@
  *
  * Errors
  * ------
- * -EOPNOTSUPP for a command without the flags listed above, -EINVAL for a
- * malformed request (with an extack message), -EPERM without the needed
- * capability, -ENOENT for GET_FLOW of an unknown flow. -EMSGSIZE never
- * reaches userspace for dumps (they are split instead).
+ * -EOPNOTSUPP for a command without the flags listed above, -EINVAL or
+ * -ERANGE for a malformed request (with an extack message), -EPERM without
+ * the needed capability, -ENOENT for GET_FLOW of an unknown flow.
+ * -EMSGSIZE never reaches userspace for dumps (they are split instead).
+ * A dump's filter that passes the policy but makes no sense (a /33 IPv4
+ * prefix, a port range ending below its start) is refused in the NLMSG_ERROR
+ * answering the request; on kernels before 6.2, which give a dump's start
+ * no extack, in the dump's NLMSG_DONE instead, with the same errno and
+ * extack message.
  */
 
 #ifndef _UAPI_LINUX_FLOWMON_H
