@@ -254,7 +254,8 @@ static struct flow *flowmon_flow_create(struct flowmon_net *fn,
 	struct flow *flow, *found;
 
 	if (!flow_table_reserve(&fn->table) &&
-	    (!flowmon_evict(fn, &pkt->tuple) ||
+	    (flow_table_over_limit(&fn->table) ||
+	     !flowmon_evict(fn, &pkt->tuple) ||
 	     !flow_table_reserve(&fn->table)))
 		goto untracked;
 	flow = flow_alloc(pkt, now);

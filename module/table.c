@@ -109,20 +109,48 @@ struct flow *flow_table_lookup(struct flow_table *table,
 }
 
 /*
+ * Increments @count if it is below @limit. Not atomic_add_unless(count, 1,
+ * limit): max_flows can be lowered below the count by `flowctl config`,
+ * and the count would then never equal it again.
+ */
+static bool flow_table_count_inc_below(atomic_t *count, unsigned int limit)
+{
+	int old = atomic_read(count);
+
+	do {
+		if ((unsigned int)old >= limit)
+			return false;
+	} while (!atomic_try_cmpxchg(count, &old, old + 1));
+	return true;
+}
+
+/*
  * Takes a slot for a new record; false when the namespace's table is full.
  * The slot is given back by flow_table_unreserve() if the record is not
  * inserted after all.
  */
 bool flow_table_reserve(struct flow_table *table)
 {
-	if (!atomic_add_unless(&table->count, 1, READ_ONCE(table->max_flows)))
+	if (!flow_table_count_inc_below(&table->count,
+					READ_ONCE(table->max_flows)))
 		return false;
 	if (table->shared_count &&
-	    !atomic_add_unless(table->shared_count, 1, table->shared_max)) {
+	    !flow_table_count_inc_below(table->shared_count,
+					table->shared_max)) {
 		atomic_dec(&table->count);
 		return false;
 	}
 	return true;
+}
+
+/*
+ * True after max_flows was lowered below the number of records: evicting
+ * one would not make room for another then.
+ */
+bool flow_table_over_limit(const struct flow_table *table)
+{
+	return (unsigned int)atomic_read(&table->count) >
+	       READ_ONCE(table->max_flows);
 }
 
 void flow_table_unreserve(struct flow_table *table)

@@ -54,6 +54,7 @@ unsigned int flow_table_bucket(const struct flow_table *table,
 			       const struct flow_tuple *tuple);
 size_t flow_table_memory(const struct flow_table *table);
 bool flow_table_reserve(struct flow_table *table);
+bool flow_table_over_limit(const struct flow_table *table);
 void flow_table_unreserve(struct flow_table *table);
 struct flow *flow_table_next(struct flow_table *table,
 			     struct flow_cursor *cursor);
