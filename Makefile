@@ -5,11 +5,15 @@
 #   make [all]        build flowmon.ko (Kbuild) and tools/flowctl/flowctl
 #   make deps         install the Debian packages needed (no-op if present)
 #   make check        deps, all, then the selftests in a QEMU VM (TAP)
+#   make check-debug  the same on the debug kernel (KASAN, lockdep, kmemleak
+#                     ...), built first by tools/vm/debug-kernel (slow)
+#   make debug-kernel build (or update) that kernel in .build/debug-kernel
 #   make demo         deps, all, then tools/vm/demo.sh in a QEMU VM
 #   make load|unload  insmod/rmmod flowmon.ko on this machine
 #   make checkpatch   the kernel's checkpatch.pl --strict on the module
 #   make sparse       module build with sparse (C=2)
-#   make clean        remove build products and .build/
+#   make clean        remove build products and .build/ (but the debug kernel)
+#   make clean-debug-kernel  remove .build/debug-kernel
 #
 # Variables:
 #   KDIR   kernel build tree; default /lib/modules/$(uname -r)/build if it
@@ -17,6 +21,7 @@
 #   KVER   kernel booted by the VM targets; default: the newest installed
 #          Debian 6.1 kernel (tools/vm/run --print-kver).  check and demo
 #          always build the module against this kernel's headers.
+#   DEBUG_TIMEOUT  check-debug's limit for the whole VM run, seconds
 #   W=1, C=1|2, V=1 ...  are passed on to Kbuild.
 
 MAKEFLAGS += --no-print-directory
@@ -39,6 +44,12 @@ DEB_PACKAGES := qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
 	iputils-ping kmod cpio python3 sparse linux-source-6.1 gcc make \
 	procps ethtool perl
 
+# tools/vm/debug-kernel builds the debug kernel in DEBUG_KDIR.
+DEBUG_DEB_PACKAGES := flex bison bc libelf-dev libssl-dev
+DEBUG_KERNEL := $(CURDIR)/tools/vm/debug-kernel
+DEBUG_KDIR := $(CURDIR)/.build/debug-kernel/obj
+DEBUG_TIMEOUT ?= 14400
+
 LINUX_SRC_TAR := /usr/src/linux-source-6.1.tar.xz
 LINUX_SRC_TOP := linux-source-6.1
 CHECKPATCH_DIR := .build/linux
@@ -47,7 +58,7 @@ CHECKPATCH_FILES := scripts/checkpatch.pl scripts/spelling.txt \
 CHECKPATCH_SOURCES = $(wildcard module/*.c module/*.h) include/uapi/linux/flowmon.h
 
 .PHONY: all module flowctl deps check demo load unload clean checkpatch sparse \
-	kdir-check
+	kdir-check deps-debug debug-kernel check-debug clean-debug-kernel
 
 all: module flowctl
 
@@ -62,9 +73,10 @@ module: kdir-check
 flowctl:
 	$(MAKE) -C tools/flowctl
 
-deps:
+# $(call install_missing,PACKAGES): apt-get install those not installed.
+define install_missing
 	@missing=; \
-	for p in $(DEB_PACKAGES); do \
+	for p in $(1); do \
 		dpkg-query -W -f='$${db:Status-Abbrev}' "$$p" 2>/dev/null | \
 			grep -q '^ii' || missing="$$missing $$p"; \
 	done; \
@@ -74,12 +86,33 @@ deps:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y \
 			--no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PACKAGES))
+
+deps-debug: deps
+	$(call install_missing,$(DEBUG_DEB_PACKAGES))
 
 # The VM boots $(KVER): build the module for it, whatever this host runs.
 check: deps
 	@$(MAKE) all KDIR=$(VM_KDIR)
 	@$(MAKE) -C selftests prepare
 	@$(VMRUN) --kver "$(KVER)" --tap -- selftests/run.sh
+
+# The selftests on the debug kernel: KASAN and lockdep reports, atomic
+# sleeps, list corruption and UBSAN reports in the kernel log fail the run,
+# and so does any object kmemleak finds unreferenced after the suite and
+# the unload (tools/vm/guest.sh).  flowmon.ko is built for the debug kernel,
+# with -g so that reports decode (scripts/faddr2line flowmon.ko SYM+OFF).
+debug-kernel: deps-debug
+	@$(DEBUG_KERNEL) build
+
+check-debug: debug-kernel
+	@$(MAKE) all KDIR=$(DEBUG_KDIR) KCFLAGS=-g
+	@$(MAKE) -C selftests prepare
+	@$(VMRUN) --kernel "$(DEBUG_KDIR)" --timeout $(DEBUG_TIMEOUT) --tap -- \
+		selftests/run.sh
 
 demo: deps
 	@$(MAKE) all KDIR=$(VM_KDIR)
@@ -101,7 +134,12 @@ clean:
 	fi
 	$(MAKE) -C tools/flowctl clean
 	$(MAKE) -C selftests clean
-	rm -rf .build
+	@# The debug kernel takes half an hour to build: make clean-debug-kernel.
+	rm -rf $(filter-out .build/debug-kernel,$(wildcard .build/* .build/.[!.]*))
+	@rmdir .build 2>/dev/null || true
+
+clean-debug-kernel:
+	rm -rf .build/debug-kernel
 
 $(CHECKPATCH_DIR)/scripts/checkpatch.pl: $(LINUX_SRC_TAR)
 	mkdir -p $(CHECKPATCH_DIR)

@@ -21,6 +21,9 @@ stats_field "$NS_C" max_flows
 log "max_flows in the client netns: $FV"
 check "max_flows ($FV) leaves room for $N flows" [ "$FV" -ge $((N + 100)) ]
 
+# On a slow (debug) kernel sending takes longer than timeout_udp (30 s):
+# no flow may expire before the listing.
+long_timeouts "$NS_C"
 udp_server usink sink $PORT
 t0=$(date +%s)
 ip netns exec "$NS_C" $TRAFFIC udp-flows $S4 $PORT --count $N --base-port $BASE \
