@@ -77,43 +77,6 @@ now()
 }
 '
 
-in_ns()
-{
-	local ns=$1
-	shift
-	if [ "$ns" = - ]; then
-		"$@"
-	else
-		ip netns exec "$ns" "$@"
-	fi
-}
-
-# nsrun NS SCRIPT ARG...: bash -c SCRIPT in NS, with the functions of NSLIB.
-nsrun()
-{
-	local ns=$1 script=$2
-	shift 2
-	in_ns "$ns" bash -c "$NSLIB$script" - "$@"
-}
-
-step()
-{
-	log "[${SECONDS}s] $*"
-}
-
-# make_ns NS: IPv6 disabled before lo comes up (no IPv6 traffic at all),
-# ephemeral ports from 50000 on (none of the ports the test binds).
-make_ns()
-{
-	ip netns add "$1" || die "ip netns add $1"
-	NETNS_MADE+=("$1")
-	nsrun "$1" '
-		sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 \
-			net.ipv4.ip_local_port_range="50000 60999" >/dev/null &&
-		ip link set lo up' || die "setting up $1"
-}
-
 # result NAME: "status RC: STDOUT|STDERR" of a `try NAME`, in FV.
 result()
 {
@@ -142,94 +105,10 @@ config_is()
 	expect_eq "$desc: flowctl -j config" "{${json#,}}" "$got"
 }
 
-# stats_of FILE: the `flowctl stats` output FILE in the array ST.
-declare -A ST
-stats_of()
-{
-	local k v
-	ST=()
-	while read -r k v; do
-		ST[$k]=$v
-	done <"$1"
-}
 
-# stats_delta DESC BEFORE AFTER KEY=DELTA...: `flowctl stats` outputs.
-stats_delta()
-{
-	local desc=$1 k kv want= got=
-	local -A a=()
-	stats_of "$2"
-	for k in "${!ST[@]}"; do
-		a[$k]=${ST[$k]}
-	done
-	stats_of "$3"
-	shift 3
-	for kv in "$@"; do
-		k=${kv%%=*}
-		want+=" $kv"
-		got+=" $k=$(( ${ST[$k]:-0} - ${a[$k]:-0} ))"
-	done
-	expect_eq "$desc: stats deltas" "${want# }" "${got# }"
-}
 
-# expect_stats DESC FILE KEY=VALUE...
-expect_stats()
-{
-	local desc=$1 kv want= got=
-	stats_of "$2"
-	shift 2
-	for kv in "$@"; do
-		want+=" $kv"
-		got+=" ${kv%%=*}=${ST[${kv%%=*}]:-missing}"
-	done
-	expect_eq "$desc: stats" "${want# }" "${got# }"
-}
 
-# rows FILE N: ROWS, the lines of FILE after the header, first N fields.
-rows()
-{
-	local f first=1
-	ROWS=()
-	while read -ra f; do
-		if [ -n "$first" ]; then
-			first=
-			continue
-		fi
-		ROWS+=("${f[*]:0:$2}")
-	done <"$1"
-}
 
-# rows_are DESC FILE ROW...: the rows of a `flowctl list -o plain` output
-# FILE, first 15 fields (key, states, counters), are exactly ROW...
-rows_are()
-{
-	local desc=$1 file=$2 r bad=
-	local -A want=() got=()
-	shift 2
-	rows "$file" 15
-	for r in "$@"; do
-		want[$r]=1
-	done
-	for r in "${ROWS[@]}"; do
-		got[$r]=1
-		[ -n "${want[$r]:-}" ] || bad=1
-	done
-	for r in "$@"; do
-		[ -n "${got[$r]:-}" ] || bad=1
-	done
-	[ ${#ROWS[@]} -eq $# ] || bad=1
-	if [ -z "$bad" ]; then
-		ok "$desc: exactly the expected rows ($#)"
-		return 0
-	fi
-	fail "$desc"
-	for r in "$@"; do
-		echo "#   want: $r"
-	done
-	for r in "${ROWS[@]}"; do
-		echo "#   got:  $r"
-	done
-}
 
 # udp ROW-ARGS: the list row of a UDP flow from $LO:CPORT to $LO:SPORT.
 udp_row()	# CPORT SPORT STATE PACKETS_UP BYTES_UP PAYLOAD_UP [DOWN: P B PL]
@@ -250,7 +129,7 @@ expect_eq "module parameter max_flows: by default 4 * hashsize ($FV)" $((4 * FV)
 DEFAULTS=("$DEF_MAX" 60 60 432000 120 60 30 120 10 30 180 30 600)
 
 step "a fresh namespace; its servers start meanwhile"
-make_ns "$NS"
+loopback_ns "$NS"
 bg sink "$NS" $TRAFFIC udp-sink 6000
 bg echo "$NS" $TRAFFIC udp-echo 6001
 
@@ -364,21 +243,13 @@ servers()
 	echo "the UDP servers do not listen" >&2
 	return 1
 }
-long()
-{
-	local k args=()
-	for k in syn_sent syn_recv established fin_wait close_wait last_ack \
-		time_wait close udp udp_stream icmp generic; do
-		args+=("timeout_$k=3600")
-	done
-	"$NSF" config "${args[@]}" "$@"
-}
 '
 
 step "4. max_flows: eviction of the oldest unreplied flows, untracked flows"
+long_timeouts "$NS" max_flows=3
 nsrun "$NS" '
 	servers || exit 1
-	long max_flows=3 && "$NSF" flush >/dev/null || exit 2
+	"$NSF" flush >/dev/null || exit 2
 	"$NSF" stats >"$NSD/e0.stats"
 	"$NSPY" "$NST" udp-flows $1 6000 --count 5 --base-port 41000 --size 10 >/dev/null || exit 3
 	"$NSF" list -o plain >"$NSD/e1.list"
@@ -401,7 +272,7 @@ nsrun "$NS" '
 	"$NSF" list -o plain >"$NSD/e6.list"
 	"$NSF" stats >"$NSD/e6.stats"' $LO || die "max_flows traffic in $NS: step $?"
 
-rows_are "max_flows=3, 5 unreplied flows: the last 3 left" "$D/e1.list" \
+rows_are "max_flows=3, 5 unreplied flows: the last 3 left" "$D/e1.list" 15 \
 	"$(udp_row 41002 6000 UNREPLIED 1 38 10)" "$(udp_row 41003 6000 UNREPLIED 1 38 10)" \
 	"$(udp_row 41004 6000 UNREPLIED 1 38 10)"
 stats_delta "max_flows=3, 5 unreplied flows" "$D/e0.stats" "$D/e1.stats" \
@@ -414,31 +285,32 @@ read -r FV <"$D/e2.echo"
 EPORT=${BASH_REMATCH[1]}
 ECHO_ROW=$(udp_row "$EPORT" 6001 REPLIED 1 38 10 1 38 10)
 PING_ROW="ipv4 icmp $LO 4343 $LO 0 REPLY - - 1 84 56 1 84 56"
-rows_are "max_flows=2, 2 replied flows, 3 unreplied: the replied ones only" "$D/e3.list" \
+rows_are "max_flows=2, 2 replied flows, 3 unreplied: the replied ones only" "$D/e3.list" 15 \
 	"$ECHO_ROW" "$PING_ROW"
 stats_delta "max_flows=2 full of replied flows, 3 unreplied" "$D/e2.stats" "$D/e3.stats" \
 	created=2 untracked=3 evicted_embryonic=0 destroyed=0
 expect_stats "max_flows=2 full of replied flows" "$D/e3.stats" active=2 max_flows=2
 U42=("$(udp_row 42000 6000 UNREPLIED 1 38 10)" "$(udp_row 42001 6000 UNREPLIED 1 38 10)"
 	"$(udp_row 42002 6000 UNREPLIED 1 38 10)")
-rows_are "max_flows=5, the same 3 unreplied flows again: tracked" "$D/e4.list" \
+rows_are "max_flows=5, the same 3 unreplied flows again: tracked" "$D/e4.list" 15 \
 	"$ECHO_ROW" "$PING_ROW" "${U42[@]}"
 stats_delta "max_flows=5, 3 unreplied" "$D/e3.stats" "$D/e4.stats" \
 	created=3 untracked=0 evicted_embryonic=0 destroyed=0
-rows_are "max_flows lowered to 1: no flow removed" "$D/e5.list" \
+rows_are "max_flows lowered to 1: no flow removed" "$D/e5.list" 15 \
 	"$ECHO_ROW" "$PING_ROW" "${U42[@]}"
 stats_delta "max_flows lowered to 1" "$D/e4.stats" "$D/e5.stats" destroyed=0 created=0
 expect_stats "max_flows lowered to 1" "$D/e5.stats" active=5 max_flows=1
 rows_are "5 flows over max_flows=1, 3 new unreplied: none tracked, none evicted" \
-	"$D/e6.list" "$ECHO_ROW" "$PING_ROW" "${U42[@]}"
+	"$D/e6.list" 15 "$ECHO_ROW" "$PING_ROW" "${U42[@]}"
 stats_delta "5 flows over max_flows=1, 3 new unreplied" "$D/e5.stats" "$D/e6.stats" \
 	created=0 untracked=3 evicted_embryonic=0 destroyed=0
 
 step "5. timeout_udp and timeout_udp_stream, on existing and new flows"
 GC_US=200000
 SLACK_US=1000000
+long_timeouts "$NS" max_flows=1000
 nsrun "$NS" '
-	long max_flows=1000 && "$NSF" flush >/dev/null || exit 1
+	"$NSF" flush >/dev/null || exit 1
 	"$NSPY" "$NST" udp-send $1 6001 --count 1 --size 10 --echo >"$NSD/t0.echo" || exit 2
 	"$NSPY" "$NST" udp-flows $1 6000 --count 1 --base-port 44000 --size 10 >/dev/null || exit 3
 	"$NSF" list -o plain >"$NSD/t0.list"
@@ -448,7 +320,7 @@ read -r FV <"$D/t0.echo"
 RPORT=${BASH_REMATCH[1]}
 R_ROW=$(udp_row "$RPORT" 6001 REPLIED 1 38 10 1 38 10)
 U1_ROW=$(udp_row 44000 6000 UNREPLIED 1 38 10)
-rows_are "a replied and an unreplied UDP flow" "$D/t0.list" "$R_ROW" "$U1_ROW"
+rows_are "a replied and an unreplied UDP flow" "$D/t0.list" 15 "$R_ROW" "$U1_ROW"
 rows "$D/t0.list" 17
 for r in "${ROWS[@]}"; do
 	read -ra f <<<"$r"
@@ -591,7 +463,7 @@ if read -r t_in t_out <"$D/t3.times" 2>/dev/null && [ -n "$t_out" ]; then
 else
 	fail "timeout_udp_stream=1: the replied flow was not seen, or not gone in 30 s"
 fi
-rows_are "timeout_udp_stream=1, timeout_udp=3600: the new unreplied flow stays" "$D/t4.list" \
+rows_are "timeout_udp_stream=1, timeout_udp=3600: the new unreplied flow stays" "$D/t4.list" 15 \
 	"$(udp_row 44002 6000 UNREPLIED 1 38 10)"
 stats_delta "timeout_udp_stream=1" "$D/t2.stats" "$D/t4.stats" expired=1 destroyed=1 created=0
 
@@ -607,7 +479,7 @@ for ((i = 0; i < ${#KEYS[@]}; i++)); do
 	expect_eq "/sys/module/flowmon/parameters/${KEYS[i]}" "${PV[i]}" "$FV"
 done
 NS2=ns_new_$$
-make_ns "$NS2"
+loopback_ns "$NS2"
 nsrun "$NS2" 'cfg p2 && try p2set config timeout_udp=5 && cfg p2b &&
 	"$NSF" stats >"$NSD/p2.stats"' || die "flowctl config in $NS2"
 nsrun "$NS" 'cfg p1' || die "flowctl config in $NS"

@@ -56,52 +56,15 @@ D=$TMPD
 # For the scripts run inside the namespaces.
 export NSF=$FLOWCTL NSD=$TMPD NSPY=$PY NST=$SELFTEST_DIR/traffic.py
 
-# in_ns NS CMD...: CMD in NS ("-": the init namespace, where we are).
-in_ns()
-{
-	local ns=$1
-	shift
-	if [ "$ns" = - ]; then
-		"$@"
-	else
-		ip netns exec "$ns" "$@"
-	fi
-}
-
-# nsrun NS SCRIPT ARG...: bash -c SCRIPT in NS.
-nsrun()
-{
-	local ns=$1 script=$2
-	shift 2
-	in_ns "$ns" bash -c "$script" - "$@"
-}
-
-step()
-{
-	log "[${SECONDS}s] $*"
-}
-
-# make_ns NS: a namespace with IPv6 disabled before lo comes up (no IPv6
-# traffic at all), ephemeral ports from 50000 on (not $QPORT), one-hour
-# timeouts; its stats in $D/NS.stats0.
+# make_ns NS: a loopback_ns with TCP's options fixed and one-hour timeouts;
+# its stats in $D/NS.stats0.
 make_ns()
 {
-	ip netns add "$1" || die "ip netns add $1"
-	NETNS_MADE+=("$1")
-	nsrun "$1" '
-		sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 \
-			net.ipv4.ip_local_port_range="50000 60999" \
-			net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 \
-			net.ipv4.tcp_window_scaling=1 >/dev/null || exit 1
-		ip link set lo up || exit 1
-		args=()
-		for k in syn_sent syn_recv established fin_wait close_wait last_ack \
-			time_wait close udp udp_stream icmp generic; do
-			args+=("timeout_$k=3600")
-		done
-		"$NSF" config "${args[@]}" && "$NSF" stats >"$NSD/$1.stats0"' "$1" ||
-		die "setting up $1"
+	loopback_ns "$1"
+	ip netns exec "$1" sysctl -qw net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 \
+		net.ipv4.tcp_window_scaling=1 >/dev/null || die "sysctl in $1"
+	long_timeouts "$1"
+	fc "$1" stats >"$D/$1.stats0" || die "flowctl stats in $1"
 }
 
 # ready NS PID PROTO:PORT...: wait (30 s) in one netns exec until the
@@ -152,51 +115,7 @@ collect()
 		die "collecting the state of $2"
 }
 
-# rows FILE N: ROWS, the lines of FILE after the header, first N fields.
-rows()
-{
-	local f first=1
-	ROWS=()
-	while read -ra f; do
-		if [ -n "$first" ]; then
-			first=
-			continue
-		fi
-		ROWS+=("${f[*]:0:$2}")
-	done <"$1"
-}
 
-# rows_are DESC FILE N ROW...: the rows of FILE (first N fields) are
-# exactly ROW..., in any order.
-rows_are()
-{
-	local desc=$1 file=$2 n=$3 r bad=
-	local -A want=() got=()
-	shift 3
-	rows "$file" "$n"
-	for r in "$@"; do
-		want[$r]=1
-	done
-	for r in "${ROWS[@]}"; do
-		got[$r]=1
-		[ -n "${want[$r]:-}" ] || bad=1
-	done
-	for r in "$@"; do
-		[ -n "${got[$r]:-}" ] || bad=1
-	done
-	[ ${#ROWS[@]} -eq $# ] || bad=1
-	if [ -z "$bad" ]; then
-		ok "$desc: exactly the expected rows ($#)"
-		return 0
-	fi
-	fail "$desc"
-	for r in "$@"; do
-		echo "#   want: $r"
-	done
-	for r in "${ROWS[@]}"; do
-		echo "#   got:  $r"
-	done
-}
 
 # same_rows DESC FILE1 FILE2: the same rows, whole (first_seen, last_seen
 # too), but for the age in seconds.
@@ -206,21 +125,6 @@ same_rows()
 	rows_are "$1" "$3" 17 "${ROWS[@]}"
 }
 
-# expect_stats DESC FILE KEY=VALUE...: values of a `flowctl stats` output.
-expect_stats()
-{
-	local desc=$1 file=$2 k v kv want= got=
-	local -A st=()
-	shift 2
-	while read -r k v; do
-		st[$k]=$v
-	done <"$file"
-	for kv in "$@"; do
-		want+=" $kv"
-		got+=" ${kv%%=*}=${st[${kv%%=*}]:-missing}"
-	done
-	expect_eq "$desc: stats" "${want# }" "${got# }"
-}
 
 # same_file DESC FILE1 FILE2: the same lines.
 same_file()

@@ -73,6 +73,12 @@ log()
 	echo "# $*"
 }
 
+# step DESC: log DESC with the seconds since the test started.
+step()
+{
+	log "[${SECONDS}s] $*"
+}
+
 ok()
 {
 	CHECKS=$((CHECKS + 1))
@@ -317,6 +323,40 @@ netns_make()
 		net.ipv4.tcp_sack=1 net.ipv4.tcp_window_scaling=1 \
 		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
 		net.ipv6.conf.default.dad_transmits=0 >/dev/null 2>&1 || true
+}
+
+# loopback_ns NS: a namespace for traffic over its own loopback: IPv6
+# disabled before lo comes up (no IPv6 traffic at all), ephemeral ports from
+# 50000 on (none of the ports tests bind below that).
+loopback_ns()
+{
+	ip netns add "$1" || die "ip netns add $1"
+	NETNS_MADE+=("$1")
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 \
+		net.ipv4.ip_local_port_range="50000 60999" >/dev/null &&
+		ip -n "$1" link set lo up || die "setting up $1"
+}
+
+# in_ns NS CMD...: CMD in NS ("-": the initial namespace, where tests run).
+in_ns()
+{
+	local ns=$1
+	shift
+	if [ "$ns" = - ]; then
+		"$@"
+	else
+		ip netns exec "$ns" "$@"
+	fi
+}
+
+# nsrun NS SCRIPT ARG...: bash -c SCRIPT in NS, after the shell functions
+# of $NSLIB if the test defines some for its scripts.
+nsrun()
+{
+	local ns=$1 script=$2
+	shift 2
+	in_ns "$ns" bash -c "${NSLIB-}$script" - "$@"
 }
 
 # setup_pair [--no-ipv6]: the two namespaces, the veth pair and the
@@ -902,16 +942,19 @@ for st in ["CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED",
 	done <<<"$out"
 }
 
-# long_timeouts NS: every timeout of NS's flows one hour, so that nothing
-# expires while a test compares snapshots taken minutes apart.
+# long_timeouts NS [KEY=VALUE...]: every timeout of NS's flows one hour, so
+# that nothing expires while a test compares snapshots taken minutes apart;
+# the other config keys given in the same call.
 long_timeouts()
 {
-	local k args=()
+	local ns=$1 k args=()
+	shift
 	for k in syn_sent syn_recv established fin_wait close_wait last_ack \
 		time_wait close udp udp_stream icmp generic; do
 		args+=("timeout_$k=3600")
 	done
-	fc "$1" config "${args[@]}" >/dev/null || die "flowctl config ${args[*]} in $1"
+	args+=("$@")
+	fc "$ns" config "${args[@]}" >/dev/null || die "flowctl config ${args[*]} in $ns"
 }
 
 # stats_json NS FILE: `flowctl stats -j` of NS into FILE.
@@ -1010,6 +1053,97 @@ for k in sys.argv[2:]:
     print("J_%s=%s" % (k, shlex.quote(str(obj[k]))))
 ' "$@") || die "json_vars_file: $1"
 	eval "$out"
+}
+
+# Plain flowctl outputs -------------------------------------------------------
+
+# stats_of FILE: the `flowctl stats` output FILE in the array ST.
+declare -A ST
+stats_of()
+{
+	local k v
+	ST=()
+	while read -r k v; do
+		ST[$k]=$v
+	done <"$1"
+}
+
+# stats_delta DESC BEFORE AFTER KEY=DELTA...: `flowctl stats` outputs.
+stats_delta()
+{
+	local desc=$1 k kv want= got=
+	local -A a=()
+	stats_of "$2"
+	for k in "${!ST[@]}"; do
+		a[$k]=${ST[$k]}
+	done
+	stats_of "$3"
+	shift 3
+	for kv in "$@"; do
+		k=${kv%%=*}
+		want+=" $kv"
+		got+=" $k=$(( ${ST[$k]:-0} - ${a[$k]:-0} ))"
+	done
+	expect_eq "$desc: stats deltas" "${want# }" "${got# }"
+}
+
+# expect_stats DESC FILE KEY=VALUE...: values of a `flowctl stats` output.
+expect_stats()
+{
+	local desc=$1 kv want= got=
+	stats_of "$2"
+	shift 2
+	for kv in "$@"; do
+		want+=" $kv"
+		got+=" ${kv%%=*}=${ST[${kv%%=*}]:-missing}"
+	done
+	expect_eq "$desc: stats" "${want# }" "${got# }"
+}
+
+# rows FILE N: ROWS, the lines of FILE after the header, first N fields.
+rows()
+{
+	local f first=1
+	ROWS=()
+	while read -ra f; do
+		if [ -n "$first" ]; then
+			first=
+			continue
+		fi
+		ROWS+=("${f[*]:0:$2}")
+	done <"$1"
+}
+
+# rows_are DESC FILE N ROW...: the rows of FILE (first N fields) are
+# exactly ROW..., in any order.
+rows_are()
+{
+	local desc=$1 file=$2 n=$3 r bad=
+	local -A want=() got=()
+	shift 3
+	rows "$file" "$n"
+	for r in "$@"; do
+		want[$r]=1
+	done
+	for r in "${ROWS[@]}"; do
+		got[$r]=1
+		[ -n "${want[$r]:-}" ] || bad=1
+	done
+	for r in "$@"; do
+		[ -n "${got[$r]:-}" ] || bad=1
+	done
+	[ ${#ROWS[@]} -eq $# ] || bad=1
+	if [ -z "$bad" ]; then
+		ok "$desc: exactly the expected rows ($#)"
+		return 0
+	fi
+	fail "$desc"
+	for r in "$@"; do
+		echo "#   want: $r"
+	done
+	for r in "${ROWS[@]}"; do
+		echo "#   got:  $r"
+	done
 }
 
 # setup_link2 [MTU]: a second veth pair between the two namespaces,
