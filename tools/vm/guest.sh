@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest side of tools/vm/run.  Runs inside the test VM, chrooted into the
-# host's root filesystem (read-only 9p, tmpfs on /tmp, /run, /var/tmp), with
+# Guest side of tools/vm/run.  Runs inside the test VM with the host's root
+# filesystem as its root (read-only 9p, tmpfs on /tmp, /run, /var/tmp), with
 # stdout/stderr on the VM's second serial port, which the host streams.
 #
 #   guest.sh RUNDIR
