@@ -116,15 +116,9 @@ udp_row()	# CPORT SPORT STATE PACKETS_UP BYTES_UP PAYLOAD_UP [DOWN: P B PL]
 	echo "ipv4 udp $LO $1 $LO $2 $3 - - $4 $5 $6 ${7:-0} ${8:-0} ${9:-0}"
 }
 
-# param NAME: a module parameter, in FV (read, not cat: no process).
-param()
-{
-	read -r FV <"/sys/module/flowmon/parameters/$1" || die "no module parameter $1"
-}
-
-param max_flows
+module_param max_flows
 DEF_MAX=$FV
-param hashsize
+module_param hashsize
 expect_eq "module parameter max_flows: by default 4 * hashsize ($FV)" $((4 * FV)) "$DEF_MAX"
 DEFAULTS=("$DEF_MAX" 60 60 432000 120 60 30 120 10 30 180 30 600)
 
@@ -143,7 +137,7 @@ nsrun "$NS" '
 config_is "defaults" c1 "${DEFAULTS[@]}"
 i=0
 for k in "${KEYS[@]}"; do
-	param "$k"
+	module_param "$k"
 	expect_eq "/sys/module/flowmon/parameters/$k" "${DEFAULTS[i]}" "$FV"
 	i=$((i + 1))
 done
@@ -226,29 +220,12 @@ expect_eq "timeout_udp=5 max_flows=7 timeout_icmp=$((MAXT + 1))" \
 config_is "nothing changed by the refused values" c3g $MAXF $MAXT $MAXT $MAXT $MAXT \
 	$MAXT $MAXT $MAXT $MAXT $MAXT $MAXT $MAXT $MAXT
 
-# In the scripts: wait (30 s) until the sink and the echo server listen.
-NSLIB+='
-servers()
-{
-	local have proto st rq sq local rest
-	SECONDS=0
-	while [ $SECONDS -lt 30 ]; do
-		have=" "
-		while read -r proto st rq sq local rest; do
-			have+="$proto:${local##*:} "
-		done < <(ss -Hlnut)
-		[[ $have == *" udp:6000 "* && $have == *" udp:6001 "* ]] && return 0
-		sleep 0.1
-	done
-	echo "the UDP servers do not listen" >&2
-	return 1
-}
-'
 
 step "4. max_flows: eviction of the oldest unreplied flows, untracked flows"
+wait_listen "$NS" udp 6000
+wait_listen "$NS" udp 6001
 long_timeouts "$NS" max_flows=3
 nsrun "$NS" '
-	servers || exit 1
 	"$NSF" flush >/dev/null || exit 2
 	"$NSF" stats >"$NSD/e0.stats"
 	"$NSPY" "$NST" udp-flows $1 6000 --count 5 --base-port 41000 --size 10 >/dev/null || exit 3
@@ -475,7 +452,7 @@ for ((i = 0; i < ${#KEYS[@]}; i++)); do
 done
 flowmon_reload "${params[@]}"
 for ((i = 0; i < ${#KEYS[@]}; i++)); do
-	param "${KEYS[i]}"
+	module_param "${KEYS[i]}"
 	expect_eq "/sys/module/flowmon/parameters/${KEYS[i]}" "${PV[i]}" "$FV"
 done
 NS2=ns_new_$$

@@ -305,7 +305,7 @@ flowmon_restore()
 # module_param NAME: a parameter of the loaded module, in $FV.
 module_param()
 {
-	FV=$(cat "/sys/module/flowmon/parameters/$1" 2>/dev/null) ||
+	{ read -r FV <"/sys/module/flowmon/parameters/$1"; } 2>/dev/null ||
 		die "no module parameter $1"
 }
 
@@ -1068,7 +1068,8 @@ stats_of()
 	done <"$1"
 }
 
-# stats_delta DESC BEFORE AFTER KEY=DELTA...: `flowctl stats` outputs.
+# stats_delta DESC BEFORE AFTER KEY=DELTA...: between two `flowctl stats`
+# outputs, each KEY grew by exactly DELTA (a key not in both: "missing").
 stats_delta()
 {
 	local desc=$1 k kv want= got=
@@ -1082,7 +1083,11 @@ stats_delta()
 	for kv in "$@"; do
 		k=${kv%%=*}
 		want+=" $kv"
-		got+=" $k=$(( ${ST[$k]:-0} - ${a[$k]:-0} ))"
+		if [ -n "${ST[$k]:-}" ] && [ -n "${a[$k]:-}" ]; then
+			got+=" $k=$((ST[$k] - a[$k]))"
+		else
+			got+=" $k=missing"
+		fi
 	done
 	expect_eq "$desc: stats deltas" "${want# }" "${got# }"
 }
