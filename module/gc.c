@@ -7,7 +7,9 @@
  * removes records idle for longer than their state's timeout. A full pass
  * takes at most one GC interval, so a record is gone within one interval
  * of its timeout. The packet path never waits for the collector: it only
- * takes a bucket lock to link or unlink a record.
+ * takes a bucket lock to link or unlink a record. A namespace without
+ * records costs no wakeup: the collector goes idle after a pass that finds
+ * the table empty, and the first new record wakes it (flowmon_gc_wake()).
  *
  * When the table is full, a new flow may take the place of an old one that
  * is not (yet, or any more) a connection: first unreplied or half-open
@@ -106,6 +108,8 @@ static bool flow_expired(const struct flowmon_timeouts *timeouts,
 	       now - last_seen > (u64)flow_timeout(timeouts, flow) * NSEC_PER_SEC;
 }
 
+static bool flowmon_gc_idle(struct flowmon_net *fn);
+
 static void flowmon_gc_work(struct work_struct *work)
 {
 	struct flowmon_net *fn = container_of(to_delayed_work(work),
@@ -128,16 +132,45 @@ static void flowmon_gc_work(struct work_struct *work)
 		fn->gc_bucket = cursor.bucket;
 	} else {
 		fn->gc_bucket = 0;
+		if (flowmon_gc_idle(fn))
+			return;
 		delay = msecs_to_jiffies(flowmon_gc_interval_ms);
 	}
 	queue_delayed_work(system_power_efficient_wq, &fn->gc_work, delay);
 }
 
+/*
+ * At the end of a pass: goes idle if the table is empty. The idle bit is
+ * set before the count is read again, and a new record's count is taken
+ * before flowmon_gc_wake() reads the bit (both fully ordered atomics), so
+ * either this sees the record or the waker sees the bit: no record is left
+ * without a collector. Exactly one of them clears the bit and queues.
+ */
+static bool flowmon_gc_idle(struct flowmon_net *fn)
+{
+	if (!flow_table_empty(&fn->table))
+		return false;
+	set_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags);
+	/* The bit before the count; pairs with the waker's count, then bit. */
+	smp_mb__after_atomic();
+	return flow_table_empty(&fn->table) ||
+	       !test_and_clear_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags);
+}
+
+/* After a record is added: wakes the collector if it is idle. */
+void flowmon_gc_wake(struct flowmon_net *fn)
+{
+	if (test_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags) &&
+	    test_and_clear_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags))
+		queue_delayed_work(system_power_efficient_wq, &fn->gc_work,
+				   msecs_to_jiffies(flowmon_gc_interval_ms));
+}
+
+/* A new namespace's collector starts idle: it has no records yet. */
 void flowmon_gc_start(struct flowmon_net *fn)
 {
 	INIT_DELAYED_WORK(&fn->gc_work, flowmon_gc_work);
-	queue_delayed_work(system_power_efficient_wq, &fn->gc_work,
-			   msecs_to_jiffies(flowmon_gc_interval_ms));
+	set_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags);
 }
 
 void flowmon_gc_stop(struct flowmon_net *fn)

@@ -37,8 +37,12 @@ struct flowmon_net {
 	struct flowmon_stats stats;
 	struct flowmon_timeouts timeouts;
 	struct delayed_work gc_work;
+	unsigned long gc_flags;		/* FLOWMON_GC_*_BIT */
 	unsigned int gc_bucket;		/* where the next GC run starts */
 };
+
+/* The collector has stopped: the table was empty (gc.c). */
+#define FLOWMON_GC_IDLE_BIT	0
 
 extern unsigned int flowmon_net_id;
 
