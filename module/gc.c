@@ -76,6 +76,27 @@ bool flowmon_flow_destroy(struct flowmon_net *fn, struct flow *flow,
 	return true;
 }
 
+/* The timeout of each TCP state: the one table of them. */
+static const u8 flow_tcp_timeouts[FLOWMON_TCP_STATE_MAX + 1] = {
+	[FLOWMON_TCP_CLOSED] = FLOWMON_TIMEOUT_CLOSE,
+	[FLOWMON_TCP_LISTEN] = FLOWMON_TIMEOUT_SYN_RECV,
+	[FLOWMON_TCP_SYN_SENT] = FLOWMON_TIMEOUT_SYN_SENT,
+	[FLOWMON_TCP_SYN_RECEIVED] = FLOWMON_TIMEOUT_SYN_RECV,
+	[FLOWMON_TCP_ESTABLISHED] = FLOWMON_TIMEOUT_ESTABLISHED,
+	[FLOWMON_TCP_FIN_WAIT_1] = FLOWMON_TIMEOUT_FIN_WAIT,
+	[FLOWMON_TCP_FIN_WAIT_2] = FLOWMON_TIMEOUT_FIN_WAIT,
+	[FLOWMON_TCP_CLOSE_WAIT] = FLOWMON_TIMEOUT_CLOSE_WAIT,
+	[FLOWMON_TCP_CLOSING] = FLOWMON_TIMEOUT_FIN_WAIT,
+	[FLOWMON_TCP_LAST_ACK] = FLOWMON_TIMEOUT_LAST_ACK,
+	[FLOWMON_TCP_TIME_WAIT] = FLOWMON_TIMEOUT_TIME_WAIT,
+};
+
+static u32 flow_timeout_of(const struct flowmon_timeouts *timeouts,
+			   enum flowmon_timeout which)
+{
+	return READ_ONCE(timeouts->secs[which]);
+}
+
 static u32 flow_timeout(const struct flowmon_timeouts *timeouts,
 			struct flow *flow)
 {
@@ -85,17 +106,19 @@ static u32 flow_timeout(const struct flowmon_timeouts *timeouts,
 	case IPPROTO_TCP:
 		/* The longer wait wins: TIME-WAIT/CLOSED lasts as TIME-WAIT. */
 		flow_tcp_states(flow, &client, &server);
-		return max(timeouts->tcp[client], timeouts->tcp[server]);
+		return max(flow_timeout_of(timeouts, flow_tcp_timeouts[client]),
+			   flow_timeout_of(timeouts, flow_tcp_timeouts[server]));
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
-		if (test_bit(FLOW_REPLIED_BIT, &flow->flags))
-			return timeouts->udp_replied;
-		return timeouts->udp;
+		return flow_timeout_of(timeouts,
+				       test_bit(FLOW_REPLIED_BIT, &flow->flags) ?
+				       FLOWMON_TIMEOUT_UDP_STREAM :
+				       FLOWMON_TIMEOUT_UDP);
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		return timeouts->icmp;
+		return flow_timeout_of(timeouts, FLOWMON_TIMEOUT_ICMP);
 	}
-	return timeouts->generic;
+	return flow_timeout_of(timeouts, FLOWMON_TIMEOUT_GENERIC);
 }
 
 static bool flow_expired(const struct flowmon_timeouts *timeouts,
