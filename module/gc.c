@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The end of records: idle timeouts, garbage collection and eviction.
+ * Idle timeouts and the garbage collector that ends records after them.
  *
  * Each namespace has a delayed work item that walks its table a slice of
  * buckets at a time, resuming where the previous slice stopped, and
@@ -10,71 +10,19 @@
  * takes a bucket lock to link or unlink a record. A namespace without
  * records costs no wakeup: the collector goes idle after a pass that finds
  * the table empty, and the first new record wakes it (flowmon_gc_wake()).
- *
- * When the table is full, a new flow may take the place of an old one that
- * is not (yet, or any more) a connection: first unreplied or half-open
- * flows, then closed and TIME-WAIT ones, the oldest first among the next
- * FLOWMON_EVICT_FLOWS records from the new flow's bucket on (all of them
- * in a small table). An ESTABLISHED or replied flow is never
- * evicted; if nothing can go, the new flow is not tracked, and counted.
- * The packet itself always passes.
  */
 #include <linux/module.h>
 
 #include "gc.h"
-#include "netlink.h"
+#include "record.h"
 
-/* Buckets walked per GC run; records weighed per eviction. */
+/* Buckets walked per GC run. */
 #define FLOWMON_GC_BUCKETS	1024
-#define FLOWMON_EVICT_FLOWS	64
 
 unsigned int flowmon_gc_interval_ms __read_mostly = 1000;
 module_param_named(gc_interval_ms, flowmon_gc_interval_ms, uint, 0444);
 MODULE_PARM_DESC(gc_interval_ms,
 		 "A full garbage collection pass at least this often (ms)");
-
-/* Counts the end of a record; returns the reason as events name it. */
-static enum flowmon_end_reason flowmon_count_end(struct flowmon_stats *stats,
-						 enum flow_end_reason reason)
-{
-	atomic64_inc(&stats->destroyed);
-	switch (reason) {
-	case FLOW_END_TIMEOUT:
-		atomic64_inc(&stats->expired);
-		return FLOWMON_END_TIMEOUT;
-	case FLOW_END_EVICTED_EMBRYONIC:
-		atomic64_inc(&stats->evicted_embryonic);
-		return FLOWMON_END_EVICTED;
-	case FLOW_END_EVICTED_CLOSED:
-		atomic64_inc(&stats->evicted_closed);
-		return FLOWMON_END_EVICTED;
-	case FLOW_END_REUSED:
-		atomic64_inc(&stats->reused);
-		return FLOWMON_END_REUSED;
-	case FLOW_END_FLUSHED:
-		atomic64_inc(&stats->flushed);
-		break;
-	}
-	return FLOWMON_END_FLUSHED;
-}
-
-/*
- * Removes @flow from the table and frees it after a grace period. Returns
- * false if another CPU removed it first.
- */
-bool flowmon_flow_destroy(struct flowmon_net *fn, struct flow *flow,
-			  enum flow_end_reason reason)
-{
-	if (!flow_table_remove(&fn->table, flow))
-		return false;
-	spin_lock_bh(&flow->lock);
-	set_bit(FLOW_DEAD_BIT, &flow->flags);
-	spin_unlock_bh(&flow->lock);
-	flowmon_notify_destroy(flowmon_net_of(fn), flow,
-			       flowmon_count_end(&fn->stats, reason));
-	flow_free_rcu(flow);
-	return true;
-}
 
 /* The timeout of each TCP state: the one table of them. */
 static const u8 flow_tcp_timeouts[FLOWMON_TCP_STATE_MAX + 1] = {
@@ -199,87 +147,4 @@ void flowmon_gc_start(struct flowmon_net *fn)
 void flowmon_gc_stop(struct flowmon_net *fn)
 {
 	cancel_delayed_work_sync(&fn->gc_work);
-}
-
-enum flow_evict_rank {
-	FLOW_KEEP,
-	FLOW_EVICT_CLOSED,
-	FLOW_EVICT_EMBRYONIC,
-};
-
-static bool tcp_state_opening(u8 state)
-{
-	return state <= FLOWMON_TCP_SYN_RECEIVED;
-}
-
-static bool tcp_state_finished(u8 state)
-{
-	return state == FLOWMON_TCP_CLOSED || state == FLOWMON_TCP_TIME_WAIT;
-}
-
-static enum flow_evict_rank flow_evict_rank(struct flow *flow)
-{
-	u8 client, server;
-
-	if (flow->key.proto != IPPROTO_TCP)
-		return test_bit(FLOW_REPLIED_BIT, &flow->flags) ?
-		       FLOW_KEEP : FLOW_EVICT_EMBRYONIC;
-
-	flow_tcp_states(flow, &client, &server);
-	if (tcp_state_finished(client) && tcp_state_finished(server))
-		return FLOW_EVICT_CLOSED;
-	if (tcp_state_opening(client) && tcp_state_opening(server))
-		return FLOW_EVICT_EMBRYONIC;
-	return FLOW_KEEP;
-}
-
-/* Under RCU: the record to evict for a new flow in @bucket, if any. */
-static struct flow *flow_evict_candidate(struct flow_table *table,
-					 unsigned int bucket,
-					 enum flow_evict_rank *best_rank)
-{
-	struct flow_cursor cursor = { .bucket = bucket };
-	struct flow *flow, *best = NULL;
-	enum flow_evict_rank rank;
-	bool wrapped = false;
-	unsigned int weighed;
-
-	*best_rank = FLOW_KEEP;
-	for (weighed = 0; weighed < FLOWMON_EVICT_FLOWS; weighed++) {
-		flow = flow_table_next(table, &cursor);
-		if (!flow && !wrapped) {
-			wrapped = true;
-			cursor = (struct flow_cursor){};
-			flow = flow_table_next(table, &cursor);
-		}
-		if (!flow || (wrapped && cursor.bucket >= bucket))
-			break;
-		rank = flow_evict_rank(flow);
-		if (rank > *best_rank ||
-		    (rank == *best_rank && best &&
-		     flow->first_seen < best->first_seen)) {
-			best = flow;
-			*best_rank = rank;
-		}
-	}
-	return *best_rank == FLOW_KEEP ? NULL : best;
-}
-
-/* Makes room for the flow of @tuple. Returns true if a record went. */
-bool flowmon_evict(struct flowmon_net *fn, const struct flow_tuple *tuple)
-{
-	unsigned int bucket = flow_table_bucket(&fn->table, tuple);
-	enum flow_evict_rank rank;
-	bool evicted = false;
-	struct flow *victim;
-
-	rcu_read_lock();
-	victim = flow_evict_candidate(&fn->table, bucket, &rank);
-	if (victim)
-		evicted = flowmon_flow_destroy(fn, victim,
-					       rank == FLOW_EVICT_EMBRYONIC ?
-					       FLOW_END_EVICTED_EMBRYONIC :
-					       FLOW_END_EVICTED_CLOSED);
-	rcu_read_unlock();
-	return evicted;
 }

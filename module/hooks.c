@@ -19,7 +19,7 @@
  * later fragments have no ports and are only counted in the "fragments"
  * statistic.
  *
- * When the table is full, a new flow may evict an old one (see gc.c) or
+ * When the table is full, a new flow may evict an old one (see record.c) or
  * go untracked; the packet passes either way.
  *
  * A GSO super-packet counts as the segments it stands for: packets and
@@ -39,10 +39,11 @@
 #include <net/ipv6.h>
 #include <net/tcp.h>
 
+#include "event.h"
 #include "gc.h"
 #include "hooks.h"
 #include "nat.h"
-#include "netlink.h"
+#include "record.h"
 #include "tcp.h"
 
 enum parse_result {
@@ -247,41 +248,6 @@ static enum parse_result parse_ipv6(const struct sk_buff *skb,
 }
 
 /*
- * The record for a packet that has none; @created says whether this call
- * made it, or another CPU did first.
- */
-static struct flow *flowmon_flow_create(struct flowmon_net *fn,
-					const struct flow_packet *pkt, u64 now,
-					bool *created)
-{
-	struct flow *flow, *found;
-
-	if (!flow_table_reserve(&fn->table) &&
-	    (flow_table_over_limit(&fn->table) ||
-	     !flowmon_evict(fn, &pkt->tuple) ||
-	     !flow_table_reserve(&fn->table)))
-		goto untracked;
-	flow = flow_alloc(pkt, now);
-	if (!flow)
-		goto unreserve;
-	found = flow_table_insert(&fn->table, flow, created);
-	if (!*created) {
-		flow_free(flow);
-		flow_table_unreserve(&fn->table);
-		return found;
-	}
-	atomic64_inc(&fn->stats.created);
-	flowmon_gc_wake(fn);
-	return flow;
-
-unreserve:
-	flow_table_unreserve(&fn->table);
-untracked:
-	atomic64_inc(&fn->stats.untracked);
-	return NULL;
-}
-
-/*
  * Accounts @pkt to its flow. @ct is the packet's conntrack entry if it
  * carries one (and @pkt is then keyed by the connection's original tuple).
  */
@@ -306,14 +272,16 @@ static void flowmon_track(struct net *net, const struct flow_packet *pkt,
 		flow = flowmon_flow_create(fn, pkt, now, &created);
 		if (!flow || !flow_key_match(&flow->key, &pkt->tuple, &dir))
 			return;
+		if (created)
+			flowmon_gc_wake(fn);
 	}
 	if (ct)
 		flow_nat_learn(flow, ct, pkt, dir);
 	/* A new record is announced with its first packet counted. */
 	if (flow_account(flow, dir, pkt, now, &tr) && !created)
-		flowmon_notify_state(net, flow, &tr, now);
+		flowmon_event_state(net, flow, &tr, now);
 	if (created)
-		flowmon_notify_new(net, flow, now);
+		flowmon_event_new(net, flow, now);
 }
 
 static bool flowmon_skip(const struct nf_hook_state *state)

@@ -10,10 +10,11 @@
 #include <net/sock.h>
 
 #include "compat.h"
+#include "event.h"
 #include "filter.h"
-#include "gc.h"
 #include "message.h"
 #include "netlink.h"
+#include "record.h"
 #include "tcp.h"
 
 static bool unprivileged_read __read_mostly;
@@ -601,15 +602,6 @@ static struct genl_family flowmon_family __ro_after_init = {
 	.module = THIS_MODULE,
 };
 
-/* Events flow while this is set; cleared before the family goes away. */
-static bool flowmon_events_enabled __read_mostly;
-
-struct flowmon_event {
-	u64 time;
-	const struct flow_transition *transition;	/* EVENT_STATE */
-	enum flowmon_end_reason reason;			/* EVENT_DESTROY */
-};
-
 static int flowmon_put_event(struct sk_buff *skb, u8 cmd,
 			     const struct flowmon_event *event)
 {
@@ -656,45 +648,34 @@ static void flowmon_notify(struct net *net, u8 cmd, struct flow *flow,
 	genlmsg_multicast_netns(&flowmon_family, net, skb, 0, 0, GFP_ATOMIC);
 }
 
-static bool flowmon_listening(struct net *net)
+static const u8 flowmon_event_cmds[] = {
+	[FLOWMON_EVENT_NEW] = FLOWMON_CMD_EVENT_NEW,
+	[FLOWMON_EVENT_STATE] = FLOWMON_CMD_EVENT_STATE,
+	[FLOWMON_EVENT_DESTROY] = FLOWMON_CMD_EVENT_DESTROY,
+};
+
+/* Every event becomes a message, if the namespace has listeners. */
+static int flowmon_event_notify(struct notifier_block *nb, unsigned long type,
+				void *data)
 {
-	return READ_ONCE(flowmon_events_enabled) &&
-	       genl_has_listeners(&flowmon_family, net, 0);
+	const struct flowmon_event *event = data;
+
+	if (type < ARRAY_SIZE(flowmon_event_cmds) &&
+	    genl_has_listeners(&flowmon_family, event->net, 0))
+		flowmon_notify(event->net, flowmon_event_cmds[type], event->flow,
+			       event);
+	return NOTIFY_DONE;
 }
 
-void flowmon_notify_new(struct net *net, struct flow *flow, u64 now)
-{
-	struct flowmon_event event = { .time = now };
-
-	if (flowmon_listening(net))
-		flowmon_notify(net, FLOWMON_CMD_EVENT_NEW, flow, &event);
-}
-
-void flowmon_notify_state(struct net *net, struct flow *flow,
-			  const struct flow_transition *tr, u64 now)
-{
-	struct flowmon_event event = { .time = now, .transition = tr };
-
-	if (flowmon_listening(net))
-		flowmon_notify(net, FLOWMON_CMD_EVENT_STATE, flow, &event);
-}
-
-void flowmon_notify_destroy(struct net *net, struct flow *flow,
-			    enum flowmon_end_reason reason)
-{
-	struct flowmon_event event = {
-		.time = ktime_get_real_ns(),
-		.reason = reason,
-	};
-
-	if (flowmon_listening(net))
-		flowmon_notify(net, FLOWMON_CMD_EVENT_DESTROY, flow, &event);
-}
+static struct notifier_block flowmon_event_nb = {
+	.notifier_call = flowmon_event_notify,
+};
 
 /* The last word to listeners at unload: every flow ends. */
 static void flowmon_notify_unload(struct net *net)
 {
 	struct flowmon_event event = {
+		.net = net,
 		.time = ktime_get_real_ns(),
 		.reason = FLOWMON_END_UNLOAD,
 	};
@@ -723,17 +704,18 @@ int __init flowmon_genetlink_init(void)
 	ret = genl_register_family(&flowmon_family);
 	if (ret)
 		return ret;
-	WRITE_ONCE(flowmon_events_enabled, true);
-	return 0;
+	ret = flowmon_event_register(&flowmon_event_nb);
+	if (ret)
+		genl_unregister_family(&flowmon_family);
+	return ret;
 }
 
 void flowmon_genetlink_uninit(void)
 {
 	struct net *net;
 
-	/* No new events; wait for those being built in the packet path. */
-	WRITE_ONCE(flowmon_events_enabled, false);
-	synchronize_net();
+	/* No new events; waits for those being built in the packet path. */
+	flowmon_event_unregister(&flowmon_event_nb);
 	down_read(&net_rwsem);
 	for_each_net(net)
 		flowmon_notify_unload(net);
