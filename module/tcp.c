@@ -447,6 +447,7 @@ void flow_tcp_segment(struct flow *flow, enum flow_direction dir,
 	bool retrans = tcp_is_retransmission(snd, pkt);
 	u8 flags = pkt->tcp_flags;
 
+	lockdep_assert_held(&flow->lock);
 	tcp_note_history(flow, dir, pkt, retrans);
 	tcp_note_counters(snd, rcv, pkt, retrans);
 
