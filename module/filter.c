@@ -10,6 +10,7 @@
 #include <net/ipv6.h>
 
 #include "filter.h"
+#include "nat.h"
 #include "tcp.h"
 
 static const struct nla_policy flowmon_prefix_policy[FLOWMON_PREFIX_A_MAX + 1] = {
@@ -40,6 +41,9 @@ const struct nla_policy flow_filter_policy[FLOWMON_FILTER_A_MAX + 1] = {
 	[FLOWMON_FILTER_A_MIN_PACKETS] = { .type = NLA_U64 },
 	[FLOWMON_FILTER_A_IDLE_MS] = { .type = NLA_U64 },
 	[FLOWMON_FILTER_A_AGE_MS] = { .type = NLA_U64 },
+	[FLOWMON_FILTER_A_NAT] = { .type = NLA_FLAG },
+	[FLOWMON_FILTER_A_NAT_PREFIX] = NLA_POLICY_NESTED(flowmon_prefix_policy),
+	[FLOWMON_FILTER_A_NAT_PORTS] = NLA_POLICY_NESTED(flowmon_range_policy),
 };
 
 static int flow_prefix_parse(struct flow_prefix *prefix,
@@ -127,6 +131,7 @@ static int flow_filter_parse_endpoints(struct flow_filter *filter,
 		{ FLOWMON_FILTER_A_CLIENT_PREFIX, &filter->client_prefix },
 		{ FLOWMON_FILTER_A_SERVER_PREFIX, &filter->server_prefix },
 		{ FLOWMON_FILTER_A_ANY_PREFIX, &filter->any_prefix },
+		{ FLOWMON_FILTER_A_NAT_PREFIX, &filter->nat_prefix },
 	};
 	const struct {
 		int attr;
@@ -135,6 +140,7 @@ static int flow_filter_parse_endpoints(struct flow_filter *filter,
 		{ FLOWMON_FILTER_A_CLIENT_PORTS, &filter->client_ports },
 		{ FLOWMON_FILTER_A_SERVER_PORTS, &filter->server_ports },
 		{ FLOWMON_FILTER_A_ANY_PORTS, &filter->any_ports },
+		{ FLOWMON_FILTER_A_NAT_PORTS, &filter->nat_ports },
 	};
 	int i, ret;
 
@@ -192,6 +198,7 @@ int flow_filter_parse(struct flow_filter *filter, const struct nlattr *attr,
 		filter->idle_ns = flow_filter_ms(tb[FLOWMON_FILTER_A_IDLE_MS]);
 	if (tb[FLOWMON_FILTER_A_AGE_MS])
 		filter->age_ns = flow_filter_ms(tb[FLOWMON_FILTER_A_AGE_MS]);
+	filter->nat = nla_get_flag(tb[FLOWMON_FILTER_A_NAT]);
 
 	return flow_filter_parse_endpoints(filter, tb, extack);
 }
@@ -257,6 +264,28 @@ static bool flow_filter_match_states(const struct flow_filter *filter,
 	return filter->states & (BIT(client) | BIT(server));
 }
 
+/* Under RCU: the NAT conditions, on the translated endpoints. */
+static bool flow_filter_match_nat(const struct flow_filter *filter,
+				  struct flow *flow)
+{
+	const struct flow_prefix *prefix = &filter->nat_prefix;
+	const struct flow_port_range *ports = &filter->nat_ports;
+	u8 family = flow->key.family;
+	const struct flow_nat *nat;
+
+	if (!filter->nat && !prefix->family && !ports->set)
+		return true;
+	nat = rcu_dereference(flow->nat);
+	if (!nat)
+		return false;
+	if (prefix->family &&
+	    !flow_prefix_match(prefix, family, &nat->client) &&
+	    !flow_prefix_match(prefix, family, &nat->server))
+		return false;
+	return !ports->set || flow_port_match(ports, nat->client_port) ||
+	       flow_port_match(ports, nat->server_port);
+}
+
 /* Does @flow satisfy every condition of @filter, at time @now? */
 bool flow_filter_match(const struct flow_filter *filter, struct flow *flow,
 		       u64 now)
@@ -277,5 +306,6 @@ bool flow_filter_match(const struct flow_filter *filter, struct flow *flow,
 	    (filter->age_ns && now > flow->first_seen &&
 	     now - flow->first_seen >= filter->age_ns))
 		return false;
-	return flow_filter_match_states(filter, flow);
+	return flow_filter_match_nat(filter, flow) &&
+	       flow_filter_match_states(filter, flow);
 }

@@ -33,6 +33,9 @@ struct flow_filter {
 	u64 min_packets;
 	u64 idle_ns;
 	u64 age_ns;
+	bool nat;			/* translated flows only */
+	struct flow_prefix nat_prefix;
+	struct flow_port_range nat_ports;
 };
 
 extern const struct nla_policy flow_filter_policy[FLOWMON_FILTER_A_MAX + 1];

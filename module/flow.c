@@ -7,6 +7,7 @@
 #include <linux/slab.h>
 
 #include "flow.h"
+#include "nat.h"
 #include "tcp.h"
 
 static struct kmem_cache *flow_cache __read_mostly;
@@ -22,17 +23,25 @@ void flow_cache_destroy(void)
 	kmem_cache_destroy(flow_cache);
 }
 
+/*
+ * Is the sender of @pkt, the first packet of its flow, the client? A SYN's
+ * sender or a SYN-ACK's receiver is; so is an echo request's sender. Else,
+ * where conntrack has an entry, the client is its original source: it may
+ * have seen the start that flowmon missed. A TCP connection picked up
+ * without one goes by its ports.
+ */
 static bool flow_client_is_sender(const struct flow_packet *pkt)
 {
-	switch (pkt->tuple.proto) {
-	case IPPROTO_TCP:
+	bool tcp = pkt->tuple.proto == IPPROTO_TCP;
+
+	if (tcp && !flow_tcp_is_mid_stream(pkt))
 		return flow_tcp_client_is_sender(pkt);
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
-		/* An echo reply carries the identifier as its "dport". */
-		return !pkt->icmp_echo || !pkt->tuple.dport;
-	}
-	return true;
+	/* An echo reply carries the identifier as its "dport". */
+	if (pkt->icmp_echo)
+		return !pkt->tuple.dport;
+	if (pkt->ct_dir != FLOW_CT_NONE)
+		return pkt->ct_dir == FLOW_CT_ORIGINAL;
+	return !tcp || flow_tcp_client_is_sender(pkt);
 }
 
 /*
@@ -70,8 +79,10 @@ size_t flow_size(void)
 	return kmem_cache_size(flow_cache);
 }
 
+/* Readers of @flow, and so of its NAT part, are gone. */
 void flow_free(struct flow *flow)
 {
+	kfree(rcu_access_pointer(flow->nat));
 	kmem_cache_free(flow_cache, flow);
 }
 
@@ -292,7 +303,30 @@ static void flow_seq_print_counts(struct seq_file *seq,
 		   count->payload);
 }
 
-/* One line of /proc/net/flowmon; the columns are documented in README. */
+static const char *const flow_nat_names[] = {
+	[FLOWMON_NAT_F_CLIENT] = "snat",
+	[FLOWMON_NAT_F_SERVER] = "dnat",
+	[FLOWMON_NAT_F_CLIENT | FLOWMON_NAT_F_SERVER] = "snat,dnat",
+};
+
+/* Under RCU: the NAT columns, "-" for each when there is no translation. */
+static void flow_seq_print_nat(struct seq_file *seq, struct flow *flow)
+{
+	const struct flow_nat *nat = rcu_dereference(flow->nat);
+
+	if (!nat || nat->flags >= ARRAY_SIZE(flow_nat_names)) {
+		seq_puts(seq, " - - - - -");
+		return;
+	}
+	seq_printf(seq, " %s", flow_nat_names[nat->flags]);
+	flow_seq_print_addr(seq, &flow->key, &nat->client, nat->client_port);
+	flow_seq_print_addr(seq, &flow->key, &nat->server, nat->server_port);
+}
+
+/*
+ * Under RCU: one line of /proc/net/flowmon; the columns are documented in
+ * README.
+ */
 void flow_seq_print(struct seq_file *seq, struct flow *flow, u64 now)
 {
 	const struct flow_tuple *key = &flow->key;
@@ -310,7 +344,9 @@ void flow_seq_print(struct seq_file *seq, struct flow *flow, u64 now)
 	flow_read_counts(flow, counts);
 	flow_seq_print_counts(seq, &counts[FLOW_DIR_UP]);
 	flow_seq_print_counts(seq, &counts[FLOW_DIR_DOWN]);
-	seq_printf(seq, " %llu %llu %llu\n", flow->first_seen,
+	seq_printf(seq, " %llu %llu %llu", flow->first_seen,
 		   READ_ONCE(flow->last_seen),
 		   div_u64(now - flow->first_seen, NSEC_PER_SEC));
+	flow_seq_print_nat(seq, flow);
+	seq_putc(seq, '\n');
 }

@@ -20,6 +20,8 @@ enum flow_direction {
 	FLOW_DIR_DOWN,	/* server -> client */
 };
 
+struct flow_nat;
+
 /*
  * The addresses and ports of a packet, as it travels. Padding is zeroed so
  * that tuples can be hashed and compared as memory.
@@ -37,9 +39,17 @@ struct flow_tuple {
 #define FLOW_TCP_OPT_WSCALE	BIT(1)
 #define FLOW_TCP_OPT_SACK_PERM	BIT(2)
 
+/* The packet's direction in its conntrack entry, if it carries one. */
+enum flow_ct_dir {
+	FLOW_CT_NONE,
+	FLOW_CT_ORIGINAL,
+	FLOW_CT_REPLY,
+};
+
 /* What the parser learned from one packet (or one GSO super-packet). */
 struct flow_packet {
-	struct flow_tuple tuple;
+	struct flow_tuple tuple;	/* with conntrack: as if untranslated */
+	u8 ct_dir;			/* enum flow_ct_dir */
 	u32 segments;		/* packets on the wire: gso_segs, at least 1 */
 	u64 bytes;		/* IP datagram bytes, summed over segments */
 	u64 payload;		/* L4 payload bytes */
@@ -124,6 +134,7 @@ struct flow {
 	u64 first_seen;			/* ns since the epoch */
 	u64 last_seen;			/* READ_ONCE/WRITE_ONCE */
 	unsigned long flags;		/* enum flow_flag_bit */
+	struct flow_nat __rcu *nat;	/* NULL unless NAT translated it */
 	struct flow_counters count[2];	/* indexed by enum flow_direction */
 	spinlock_t lock;		/* protects all below */
 	u64 state_since;		/* ns since the epoch */

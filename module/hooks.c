@@ -10,7 +10,9 @@
  *
  * The priority is just after conntrack's, so flowmon sees what conntrack
  * sees: after defragmentation when nf_defrag is active in the namespace,
- * after the raw table, before mangle or NAT change anything.
+ * after the raw table, before mangle or NAT change anything. A reply to a
+ * NATed connection still carries the translated addresses here; nat.c
+ * keys it by the connection's original tuple.
  *
  * Fragments: when nothing reassembles them, the first fragment (which
  * carries the L4 header) is accounted to its flow with its own length;
@@ -39,6 +41,7 @@
 
 #include "gc.h"
 #include "hooks.h"
+#include "nat.h"
 #include "netlink.h"
 #include "tcp.h"
 
@@ -277,7 +280,12 @@ untracked:
 	return NULL;
 }
 
-static void flowmon_track(struct net *net, const struct flow_packet *pkt)
+/*
+ * Accounts @pkt to its flow. @ct is the packet's conntrack entry if it
+ * carries one (and @pkt is then keyed by the connection's original tuple).
+ */
+static void flowmon_track(struct net *net, const struct flow_packet *pkt,
+			  const struct nf_conn *ct)
 {
 	struct flowmon_net *fn = flowmon_pernet(net);
 	u64 now = ktime_get_real_ns();
@@ -298,6 +306,8 @@ static void flowmon_track(struct net *net, const struct flow_packet *pkt)
 		if (!flow || !flow_key_match(&flow->key, &pkt->tuple, &dir))
 			return;
 	}
+	if (ct)
+		flow_nat_learn(flow, ct, pkt, dir);
 	/* A new record is announced with its first packet counted. */
 	if (flow_account(flow, dir, pkt, now, &tr) && !created)
 		flowmon_notify_state(net, flow, &tr, now);
@@ -321,36 +331,41 @@ static void flowmon_count_parse(struct net *net, enum parse_result result)
 		atomic64_inc(&stats->parse_errors);
 }
 
+/* Accounts a parsed packet, or counts why it could not be. */
+static unsigned int flowmon_hook_account(struct sk_buff *skb,
+					 const struct nf_hook_state *state,
+					 struct flow_packet *pkt,
+					 enum parse_result result)
+{
+	const struct nf_conn *ct;
+
+	if (result != PARSE_OK) {
+		flowmon_count_parse(state->net, result);
+		return NF_ACCEPT;
+	}
+	ct = flow_nat_orient(skb, pkt);
+	flowmon_track(state->net, pkt, ct);
+	return NF_ACCEPT;
+}
+
 static unsigned int flowmon_ipv4_hook(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
 	struct flow_packet pkt = {};
-	enum parse_result result;
 
 	if (flowmon_skip(state))
 		return NF_ACCEPT;
-	result = parse_ipv4(skb, &pkt);
-	if (result == PARSE_OK)
-		flowmon_track(state->net, &pkt);
-	else
-		flowmon_count_parse(state->net, result);
-	return NF_ACCEPT;
+	return flowmon_hook_account(skb, state, &pkt, parse_ipv4(skb, &pkt));
 }
 
 static unsigned int flowmon_ipv6_hook(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
 	struct flow_packet pkt = {};
-	enum parse_result result;
 
 	if (flowmon_skip(state))
 		return NF_ACCEPT;
-	result = parse_ipv6(skb, &pkt);
-	if (result == PARSE_OK)
-		flowmon_track(state->net, &pkt);
-	else
-		flowmon_count_parse(state->net, result);
-	return NF_ACCEPT;
+	return flowmon_hook_account(skb, state, &pkt, parse_ipv6(skb, &pkt));
 }
 
 static const struct nf_hook_ops flowmon_nf_ops[] = {

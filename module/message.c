@@ -7,6 +7,7 @@
 #include <net/netlink.h>
 
 #include "message.h"
+#include "nat.h"
 
 static int flowmon_put_addr(struct sk_buff *skb, int attr,
 			    const struct flow_tuple *key,
@@ -109,6 +110,44 @@ static int flowmon_put_tcp(struct sk_buff *skb,
 	return 0;
 }
 
+static int flowmon_put_nat_endpoints(struct sk_buff *skb,
+				     const struct flow_tuple *key,
+				     const struct flow_nat *nat)
+{
+	if (nla_put_u32(skb, FLOWMON_NAT_A_FLAGS, nat->flags) ||
+	    flowmon_put_addr(skb, FLOWMON_NAT_A_CLIENT_ADDR, key, &nat->client) ||
+	    nla_put_u16(skb, FLOWMON_NAT_A_CLIENT_PORT, ntohs(nat->client_port)) ||
+	    flowmon_put_addr(skb, FLOWMON_NAT_A_SERVER_ADDR, key, &nat->server) ||
+	    nla_put_u16(skb, FLOWMON_NAT_A_SERVER_PORT, ntohs(nat->server_port)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* FLOWMON_FLOW_A_NAT, if NAT translated @flow. */
+static int flowmon_put_nat(struct sk_buff *skb, struct flow *flow)
+{
+	const struct flow_nat *nat;
+	struct nlattr *nest;
+	int ret = 0;
+
+	rcu_read_lock();
+	nat = rcu_dereference(flow->nat);
+	if (!nat)
+		goto out;
+	ret = -EMSGSIZE;
+	nest = nla_nest_start(skb, FLOWMON_FLOW_A_NAT);
+	if (!nest)
+		goto out;
+	ret = flowmon_put_nat_endpoints(skb, &flow->key, nat);
+	if (ret)
+		nla_nest_cancel(skb, nest);
+	else
+		nla_nest_end(skb, nest);
+out:
+	rcu_read_unlock();
+	return ret;
+}
+
 /*
  * FLOWMON_A_FLOW for @flow, with the counter values @counts (read, or
  * taken by a reset, by the caller).
@@ -145,7 +184,8 @@ int flowmon_put_flow(struct sk_buff *skb, struct flow *flow,
 				  tcp ? &snap.tcp[FLOW_DIR_UP] : NULL) ||
 	    flowmon_put_direction(skb, FLOWMON_FLOW_A_DOWN,
 				  &counts[FLOW_DIR_DOWN],
-				  tcp ? &snap.tcp[FLOW_DIR_DOWN] : NULL)) {
+				  tcp ? &snap.tcp[FLOW_DIR_DOWN] : NULL) ||
+	    flowmon_put_nat(skb, flow)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -18,7 +18,8 @@
 #define FLOWMON_PROC_HEADER \
 	"family proto client client_port server server_port state " \
 	"client_state server_state packets_up bytes_up payload_up " \
-	"packets_down bytes_down payload_down first_seen last_seen age\n"
+	"packets_down bytes_down payload_down first_seen last_seen age " \
+	"nat nat_client nat_client_port nat_server nat_server_port\n"
 
 /*
  * @cursor stands just before the flow at position @pos; @peek just after

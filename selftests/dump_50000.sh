@@ -58,7 +58,7 @@ CHURN_PROTO=253
 CHURN_RATE=8000
 DUMPS=4
 PROC_READS=2
-HEADER="family proto client client_port server server_port state client_state server_state packets_up bytes_up payload_up packets_down bytes_down payload_down first_seen last_seen age"
+HEADER="family proto client client_port server server_port state client_state server_state packets_up bytes_up payload_up packets_down bytes_down payload_down first_seen last_seen age nat nat_client nat_client_port nat_server nat_server_port"
 INTR_NOTE="flowctl: the table changed during the dump; flows that stayed are listed once"
 
 declare -A ST
@@ -216,7 +216,9 @@ files+=(end)
 		if ($5 == sdst && $4 == sport && $3 == c4 && $2 == "udp" &&
 		    $1 == "ipv4") {
 			stable++
-			v = substr($0, 1, length($0) - length($NF) - 1)
+			# The row without its age, column 18.
+			v = $0
+			sub(/ [0-9]+ - - - - -$/, "", v)
 			if (name == "base") {
 				base[$6] = v
 				if ($6 >= lo && $6 <= hi && $7 == "UNREPLIED" &&

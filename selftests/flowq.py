@@ -30,7 +30,10 @@ PROC_COLUMNS = ["family", "proto", "client", "client_port", "server",
                 "server_port", "state", "client_state", "server_state",
                 "packets_up", "bytes_up", "payload_up", "packets_down",
                 "bytes_down", "payload_down", "first_seen", "last_seen",
-                "age"]
+                "age", "nat", "nat_client", "nat_client_port", "nat_server",
+                "nat_server_port"]
+NAT_COLUMNS = ("nat_client", "nat_client_port", "nat_server",
+               "nat_server_port")
 PROC_INT = {"client_port", "server_port", "packets_up", "bytes_up",
             "payload_up", "packets_down", "bytes_down", "payload_down",
             "first_seen", "last_seen", "age"}
@@ -178,6 +181,26 @@ def cmd_ports(args):
     sys.exit(0 if ok else 1)
 
 
+def nat_name(f):
+    """The /proc nat column for JSON flow f."""
+    sides = [n for n in ("snat", "dnat") if f.get(n)]
+    return ",".join(sides) or "-"
+
+
+def nat_differences(k, r, f):
+    """How /proc row r's NAT columns differ from JSON flow f."""
+    bad = []
+    if r["nat"] != nat_name(f):
+        bad.append("%s: nat: /proc %r != JSON %r"
+                   % (" ".join(k), r["nat"], nat_name(f)))
+    for c in NAT_COLUMNS:
+        want = text(f[c]) if c in f else "-"
+        if text(r[c]) != want:
+            bad.append("%s: %s: /proc %r != JSON %r"
+                       % (" ".join(k), c, r[c], want))
+    return bad
+
+
 def parse_proc(path):
     """Return (header_ok_message_or_None, rows)."""
     try:
@@ -291,8 +314,9 @@ def cmd_proc_vs_json(args):
                        % " ".join(k))
             continue
         f = f[0]
+        bad.extend(nat_differences(k, r, f))
         for c in PROC_COLUMNS:
-            if c == "age":
+            if c == "age" or c == "nat" or c in NAT_COLUMNS:
                 continue
             if c in ("client_state", "server_state") and r[c] == "-":
                 if c in f:

@@ -44,6 +44,7 @@ FLOW_FAMILY, FLOW_PROTO, FLOW_CADDR, FLOW_CPORT, FLOW_SADDR, FLOW_SPORT = range(
 # enum flowmon_filter_attr
 F_STATES, F_PROTO, F_FAMILY, F_CLIENT_PREFIX = 2, 3, 4, 5
 F_SERVER_PORTS, F_MIN_BYTES = 9, 11
+F_NAT, F_NAT_PREFIX, F_NAT_PORTS = 15, 16, 17
 # enum flowmon_prefix_attr, enum flowmon_range_attr
 PREFIX_ADDR, PREFIX_LEN = 1, 2
 RANGE_FIRST, RANGE_LAST = 1, 2
@@ -227,6 +228,14 @@ CASES = [
     ("port range without a first port", GET_FLOW, NLM_F_DUMP,
      filt(nest(F_SERVER_PORTS, u16(RANGE_LAST, 1000))), E,
      "port range without a first port"),
+    ("/33 on a NAT prefix", GET_FLOW, NLM_F_DUMP,
+     filt(nest(F_NAT_PREFIX, nla(PREFIX_ADDR, V4), u8(PREFIX_LEN, 33))),
+     E, "prefix longer than the address"),
+    ("NAT port range 2000-1000", GET_FLOW, NLM_F_DUMP,
+     filt(nest(F_NAT_PORTS, u16(RANGE_FIRST, 2000), u16(RANGE_LAST, 1000))),
+     E, "last port below the first"),
+    ("NAT flag with a payload", GET_FLOW, NLM_F_DUMP, filt(u8(F_NAT, 1)), E,
+     "Attribute failed policy validation"),
     ("min_bytes as a u32", GET_FLOW, NLM_F_DUMP, filt(u32(F_MIN_BYTES, 1)), E,
      "invalid attribute length"),
     ("RESET_FLOW with a bad filter", RESET_FLOW, NLM_F_DUMP,

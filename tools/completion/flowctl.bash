@@ -13,7 +13,7 @@ _flowctl_config_keys="max_flows timeout_syn_sent timeout_syn_recv
 	timeout_generic"
 _flowctl_filter_opts="-4 --ipv4 -6 --ipv6 -n --numeric --state -p --proto
 	-s --src -d --dst --addr --sport --dport --port --min-bytes --min-packets
-	--idle --age"
+	--idle --age --nat --nat-addr --nat-port"
 _flowctl_output_opts="-o --output -j --json -e --extended"
 
 # The options of command $1.
@@ -53,7 +53,8 @@ _flowctl_option_value()
 		COMPREPLY=($(compgen -W "500ms 30s 5m 1h 1d" -- "$cur")) ;;
 	--min-bytes|--buffer)
 		COMPREPLY=($(compgen -W "64K 1M 16M 1G" -- "$cur")) ;;
-	-s|--src|-d|--dst|--addr|--sport|--dport|--port|--min-packets)
+	-s|--src|-d|--dst|--addr|--sport|--dport|--port|--min-packets|\
+	--nat-addr|--nat-port)
 		COMPREPLY=() ;;
 	*)
 		return 1 ;;
@@ -126,7 +127,8 @@ _flowctl_takes_value()
 {
 	case $1 in
 	--state|-p|--proto|-o|--output|--sort|--idle|--age|--min-bytes|--buffer|\
-	-s|--src|-d|--dst|--addr|--sport|--dport|--port|--min-packets)
+	-s|--src|-d|--dst|--addr|--sport|--dport|--port|--min-packets|\
+	--nat-addr|--nat-port)
 		return 0 ;;
 	esac
 	return 1

@@ -110,6 +110,11 @@ static void print_line(FILE *out, const struct event *ev)
 			" bytes=%" PRIu64 "/%" PRIu64,
 			reason_name(ev->reason), f->up.packets, f->down.packets,
 			f->up.bytes, f->down.bytes);
+	if (flow_nat_name(f)) {
+		output_nat_endpoint(client, f, false);
+		output_nat_endpoint(server, f, true);
+		fprintf(out, " %s=%s->%s", flow_nat_name(f), client, server);
+	}
 	fputc('\n', out);
 }
 

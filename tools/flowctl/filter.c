@@ -32,6 +32,11 @@ const char filter_help[] =
 	"      --min-packets N   at least N packets, up and down together\n"
 	"      --idle DURATION   no packet for longer than DURATION\n"
 	"      --age DURATION    first seen less than DURATION ago\n"
+	"      --nat             flows that NAT translated\n"
+	"      --nat-addr ADDR[/LEN]  translated flows whose NAT client or NAT\n"
+	"                        server address is in this prefix\n"
+	"      --nat-port N[-M]  translated flows whose NAT client or NAT server\n"
+	"                        port is in this range\n"
 	"  -n, --numeric         accepted for compatibility: names are never resolved\n"
 	"Durations: 500ms, 30s, 5m, 2h, 1d; a bare number is in seconds.\n"
 	"An address gives the family; -4, -6 and the addresses must agree.\n"
@@ -94,6 +99,11 @@ static const char *apply_addr(struct filter *f, const char *arg)
 	return apply_prefix(f, &f->any, arg);
 }
 
+static const char *apply_nat_addr(struct filter *f, const char *arg)
+{
+	return apply_prefix(f, &f->nat_addr, arg);
+}
+
 static const char *apply_proto(struct filter *f, const char *arg)
 {
 	return parse_proto(arg, &f->proto);
@@ -112,6 +122,11 @@ static const char *apply_dport(struct filter *f, const char *arg)
 static const char *apply_port(struct filter *f, const char *arg)
 {
 	return parse_port_range(arg, &f->any_ports);
+}
+
+static const char *apply_nat_port(struct filter *f, const char *arg)
+{
+	return parse_port_range(arg, &f->nat_ports);
 }
 
 static const char *apply_min_bytes(struct filter *f, const char *arg)
@@ -156,6 +171,8 @@ static const struct value_option value_options[] = {
 	{ OPT_MIN_PACKETS, "--min-packets", apply_min_packets },
 	{ OPT_IDLE, "--idle", apply_idle },
 	{ OPT_AGE, "--age", apply_age },
+	{ OPT_NAT_ADDR, "--nat-addr", apply_nat_addr },
+	{ OPT_NAT_PORT, "--nat-port", apply_nat_port },
 };
 
 void filter_init(struct filter *f, const struct options *opts)
@@ -221,6 +238,9 @@ int filter_option(struct filter *f, const struct command *cmd, int opt,
 		return 0;
 	case OPT_STATE:
 		return apply_states(f, cmd, arg);
+	case OPT_NAT:
+		f->nat = true;
+		return 0;
 	}
 	for (i = 0; i < ARRAY_SIZE(value_options); i++)
 		if (value_options[i].opt == opt)
@@ -233,7 +253,8 @@ static bool filter_is_empty(const struct filter *f)
 	return !f->states && !f->proto && !f->family && !f->client.family &&
 	       !f->server.family && !f->any.family && !f->client_ports.set &&
 	       !f->server_ports.set && !f->any_ports.set && !f->min_bytes &&
-	       !f->min_packets && !f->idle_ms && !f->age_ms;
+	       !f->min_packets && !f->idle_ms && !f->age_ms && !f->nat &&
+	       !f->nat_addr.family && !f->nat_ports.set;
 }
 
 static int put_prefix(struct nl_msg *msg, int attr, const struct prefix *p)
@@ -280,7 +301,8 @@ static int put_scalars(struct nl_msg *msg, const struct filter *f)
 	    put_u64(msg, FLOWMON_FILTER_A_MIN_BYTES, f->min_bytes) ||
 	    put_u64(msg, FLOWMON_FILTER_A_MIN_PACKETS, f->min_packets) ||
 	    put_u64(msg, FLOWMON_FILTER_A_IDLE_MS, f->idle_ms) ||
-	    put_u64(msg, FLOWMON_FILTER_A_AGE_MS, f->age_ms))
+	    put_u64(msg, FLOWMON_FILTER_A_AGE_MS, f->age_ms) ||
+	    (f->nat && nla_put_flag(msg, FLOWMON_FILTER_A_NAT)))
 		return -NLE_NOMEM;
 	return 0;
 }
@@ -298,7 +320,9 @@ int filter_put(struct nl_msg *msg, const struct filter *f)
 	    put_prefix(msg, FLOWMON_FILTER_A_ANY_PREFIX, &f->any) ||
 	    put_range(msg, FLOWMON_FILTER_A_CLIENT_PORTS, &f->client_ports) ||
 	    put_range(msg, FLOWMON_FILTER_A_SERVER_PORTS, &f->server_ports) ||
-	    put_range(msg, FLOWMON_FILTER_A_ANY_PORTS, &f->any_ports))
+	    put_range(msg, FLOWMON_FILTER_A_ANY_PORTS, &f->any_ports) ||
+	    put_prefix(msg, FLOWMON_FILTER_A_NAT_PREFIX, &f->nat_addr) ||
+	    put_range(msg, FLOWMON_FILTER_A_NAT_PORTS, &f->nat_ports))
 		return -NLE_NOMEM;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -345,6 +369,22 @@ static bool match_ports(const struct filter *f, const struct flow *fl)
 		range_match(&f->any_ports, fl->server_port));
 }
 
+/* As the kernel: the NAT conditions need a translated flow. */
+static bool match_nat(const struct filter *f, const struct flow *fl)
+{
+	const struct flow_nat *nat = &fl->nat;
+
+	if (!f->nat && !f->nat_addr.family && !f->nat_ports.set)
+		return true;
+	return nat->flags &&
+	       (!f->nat_addr.family ||
+		prefix_match(&f->nat_addr, fl->family, nat->client_addr) ||
+		prefix_match(&f->nat_addr, fl->family, nat->server_addr)) &&
+	       (!f->nat_ports.set ||
+		range_match(&f->nat_ports, nat->client_port) ||
+		range_match(&f->nat_ports, nat->server_port));
+}
+
 static bool match_counters(const struct filter *f, const struct flow *fl)
 {
 	return fl->up.bytes + fl->down.bytes >= f->min_bytes &&
@@ -388,5 +428,5 @@ bool filter_match(const struct filter *f, const struct flow *flow,
 	       (!f->family || f->family == flow->family) &&
 	       match_addresses(f, flow) && match_ports(f, flow) &&
 	       match_counters(f, flow) && match_times(f, flow, now_ns) &&
-	       match_states(f, flow);
+	       match_nat(f, flow) && match_states(f, flow);
 }

@@ -31,6 +31,9 @@ struct filter {
 	uint64_t min_packets;
 	uint64_t idle_ms;	/* no packet for longer than this; 0: any */
 	uint64_t age_ms;	/* first seen less than this ago; 0: any */
+	bool nat;		/* translated flows only */
+	struct prefix nat_addr;	/* NAT client or server; family 0: any */
+	struct port_range nat_ports;
 	uint32_t given;		/* while parsing: options seen, against repeats */
 };
 
@@ -45,6 +48,9 @@ enum {
 	OPT_MIN_PACKETS,
 	OPT_IDLE,
 	OPT_AGE,
+	OPT_NAT,
+	OPT_NAT_ADDR,
+	OPT_NAT_PORT,
 	FILTER_OPT_END
 };
 
@@ -66,7 +72,10 @@ enum {
 	{ "min-bytes", required_argument, NULL, OPT_MIN_BYTES },	\
 	{ "min-packets", required_argument, NULL, OPT_MIN_PACKETS },	\
 	{ "idle", required_argument, NULL, OPT_IDLE },			\
-	{ "age", required_argument, NULL, OPT_AGE }
+	{ "age", required_argument, NULL, OPT_AGE },			\
+	{ "nat", no_argument, NULL, OPT_NAT },				\
+	{ "nat-addr", required_argument, NULL, OPT_NAT_ADDR },		\
+	{ "nat-port", required_argument, NULL, OPT_NAT_PORT }
 
 /* The help of the filter options, printed after a command's own. */
 extern const char filter_help[];

@@ -34,6 +34,15 @@ static const struct nla_policy flow_policy[FLOWMON_FLOW_A_MAX + 1] = {
 				     .maxlen = FLOWMON_HISTORY_MAX + 1 },
 	[FLOWMON_FLOW_A_RTT_SYN_US] = { .type = NLA_U32 },
 	[FLOWMON_FLOW_A_RTT_ACK_US] = { .type = NLA_U32 },
+	[FLOWMON_FLOW_A_NAT] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy nat_policy[FLOWMON_NAT_A_MAX + 1] = {
+	[FLOWMON_NAT_A_FLAGS] = { .type = NLA_U32 },
+	[FLOWMON_NAT_A_CLIENT_ADDR] = { .minlen = 4, .maxlen = 16 },
+	[FLOWMON_NAT_A_CLIENT_PORT] = { .type = NLA_U16 },
+	[FLOWMON_NAT_A_SERVER_ADDR] = { .minlen = 4, .maxlen = 16 },
+	[FLOWMON_NAT_A_SERVER_PORT] = { .type = NLA_U16 },
 };
 
 static const struct nla_policy dir_policy[FLOWMON_DIR_A_MAX + 1] = {
@@ -168,6 +177,25 @@ static int parse_dir(struct flow_dir *dir, struct nlattr *attr)
 	return 0;
 }
 
+/* No FLOWMON_FLOW_A_NAT: not translated (flags 0). */
+static int parse_nat(struct flow_nat *nat, struct nlattr *attr, uint8_t family)
+{
+	struct nlattr *tb[FLOWMON_NAT_A_MAX + 1];
+
+	if (!attr)
+		return 0;
+	if (nla_parse_nested(tb, FLOWMON_NAT_A_MAX, attr, nat_policy) < 0 ||
+	    !tb[FLOWMON_NAT_A_FLAGS] || !tb[FLOWMON_NAT_A_CLIENT_ADDR] ||
+	    !tb[FLOWMON_NAT_A_SERVER_ADDR] ||
+	    parse_addr(nat->client_addr, tb[FLOWMON_NAT_A_CLIENT_ADDR], family) ||
+	    parse_addr(nat->server_addr, tb[FLOWMON_NAT_A_SERVER_ADDR], family))
+		return -EBADMSG;
+	nat->flags = nla_get_u32(tb[FLOWMON_NAT_A_FLAGS]);
+	nat->client_port = get_u16(tb[FLOWMON_NAT_A_CLIENT_PORT]);
+	nat->server_port = get_u16(tb[FLOWMON_NAT_A_SERVER_PORT]);
+	return 0;
+}
+
 static bool has_required(struct nlattr **tb)
 {
 	size_t i;
@@ -203,7 +231,8 @@ int flow_parse(struct flow *f, struct nlattr *attr)
 	f->last_seen = get_u64(tb[FLOWMON_FLOW_A_LAST_SEEN]);
 	parse_tcp(f, tb);
 	if (parse_dir(&f->up, tb[FLOWMON_FLOW_A_UP]) ||
-	    parse_dir(&f->down, tb[FLOWMON_FLOW_A_DOWN]))
+	    parse_dir(&f->down, tb[FLOWMON_FLOW_A_DOWN]) ||
+	    parse_nat(&f->nat, tb[FLOWMON_FLOW_A_NAT], f->family))
 		return -EBADMSG;
 	return 0;
 }
@@ -280,14 +309,34 @@ const char *flow_state(const struct flow *f, char buf[FLOW_STATE_LEN])
 	return "SEEN";
 }
 
+void flow_addr(const struct flow *f, const uint8_t *addr,
+	       char buf[INET6_ADDRSTRLEN])
+{
+	inet_ntop(f->family, addr, buf, INET6_ADDRSTRLEN);
+}
+
 void flow_client_addr(const struct flow *f, char buf[INET6_ADDRSTRLEN])
 {
-	inet_ntop(f->family, f->client_addr, buf, INET6_ADDRSTRLEN);
+	flow_addr(f, f->client_addr, buf);
 }
 
 void flow_server_addr(const struct flow *f, char buf[INET6_ADDRSTRLEN])
 {
-	inet_ntop(f->family, f->server_addr, buf, INET6_ADDRSTRLEN);
+	flow_addr(f, f->server_addr, buf);
+}
+
+/* The same words as the nat column of /proc/net/flowmon. */
+const char *flow_nat_name(const struct flow *f)
+{
+	switch (f->nat.flags & (FLOWMON_NAT_F_CLIENT | FLOWMON_NAT_F_SERVER)) {
+	case FLOWMON_NAT_F_CLIENT:
+		return "snat";
+	case FLOWMON_NAT_F_SERVER:
+		return "dnat";
+	case FLOWMON_NAT_F_CLIENT | FLOWMON_NAT_F_SERVER:
+		return "snat,dnat";
+	}
+	return NULL;
 }
 
 int flow_list_append(struct flow_list *list, const struct flow *f)

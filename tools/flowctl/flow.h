@@ -51,6 +51,15 @@ struct flow_dir {
 	uint64_t unexpected;
 };
 
+/* What NAT made of a flow's endpoints (FLOWMON_FLOW_A_NAT). */
+struct flow_nat {
+	uint32_t flags;		/* FLOWMON_NAT_F_*; 0: not translated */
+	uint16_t client_port;	/* the client as the server sees it */
+	uint16_t server_port;	/* the server as really reached */
+	uint8_t client_addr[16];
+	uint8_t server_addr[16];
+};
+
 struct flow {
 	uint64_t id;
 	uint8_t family;		/* AF_INET or AF_INET6 */
@@ -72,6 +81,7 @@ struct flow {
 	char history[FLOWMON_HISTORY_MAX + 1];
 	struct flow_dir up;	/* client -> server */
 	struct flow_dir down;	/* server -> client */
+	struct flow_nat nat;
 };
 
 struct flow_list {
@@ -100,6 +110,11 @@ const char *flow_state(const struct flow *f, char buf[FLOW_STATE_LEN]);
 /* inet_ntop() of the client or server address. */
 void flow_client_addr(const struct flow *f, char buf[INET6_ADDRSTRLEN]);
 void flow_server_addr(const struct flow *f, char buf[INET6_ADDRSTRLEN]);
+/* inet_ntop() of an address of the flow's family, e.g. of its NAT part. */
+void flow_addr(const struct flow *f, const uint8_t *addr,
+	       char buf[INET6_ADDRSTRLEN]);
+/* "snat", "dnat", "snat,dnat", or NULL when NAT did not translate @f. */
+const char *flow_nat_name(const struct flow *f);
 
 /* Append a copy of @f. Returns 0 or -ENOMEM. */
 int flow_list_append(struct flow_list *list, const struct flow *f);

@@ -44,7 +44,8 @@ static const char *const column_names[NR_COLUMNS] = {
 static const char plain_header[] =
 	"family proto client client_port server server_port state client_state "
 	"server_state packets_up bytes_up payload_up packets_down bytes_down "
-	"payload_down first_seen last_seen age\n";
+	"payload_down first_seen last_seen age nat nat_client nat_client_port "
+	"nat_server nat_server_port\n";
 
 struct row {
 	char cell[NR_COLUMNS][CELL_LEN];
@@ -187,6 +188,28 @@ void output_endpoint(char buf[OUTPUT_ENDPOINT_LEN], const struct flow *f,
 	format_endpoint(buf, f, addr, server ? f->server_port : f->client_port);
 }
 
+void output_nat_endpoint(char buf[OUTPUT_ENDPOINT_LEN], const struct flow *f,
+			 bool server)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	flow_addr(f, server ? f->nat.server_addr : f->nat.client_addr, addr);
+	format_endpoint(buf, f, addr,
+			server ? f->nat.server_port : f->nat.client_port);
+}
+
+/* A translated endpoint's cell ends in '*': its far side is in -e. */
+static void mark_translated(char cell[CELL_LEN], const struct flow *f,
+			    uint32_t side)
+{
+	size_t len = strlen(cell);
+
+	if ((f->nat.flags & side) && len + 1 < CELL_LEN) {
+		cell[len] = '*';
+		cell[len + 1] = '\0';
+	}
+}
+
 static void format_row(struct row *row, const struct flow *f, uint64_t now_ns)
 {
 	char proto[FLOW_PROTO_LEN], state[FLOW_STATE_LEN];
@@ -195,6 +218,8 @@ static void format_row(struct row *row, const struct flow *f, uint64_t now_ns)
 	snprintf(row->cell[COL_PROTO], CELL_LEN, "%s", flow_proto_name(f, proto));
 	output_endpoint(row->cell[COL_CLIENT], f, false);
 	output_endpoint(row->cell[COL_SERVER], f, true);
+	mark_translated(row->cell[COL_CLIENT], f, FLOWMON_NAT_F_CLIENT);
+	mark_translated(row->cell[COL_SERVER], f, FLOWMON_NAT_F_SERVER);
 	snprintf(row->cell[COL_STATE], CELL_LEN, "%s", flow_state(f, state));
 	snprintf(row->cell[COL_PACKETS], CELL_LEN, "%" PRIu64 "/%" PRIu64,
 		 f->up.packets, f->down.packets);
@@ -321,6 +346,21 @@ static void print_dir_facts(FILE *out, const char *label, const struct flow_dir 
 	fact_line_end(&line);
 }
 
+/* What NAT made of each endpoint, as conntrack's reply tuple says. */
+static void print_nat_facts(FILE *out, const struct flow *f)
+{
+	char client[OUTPUT_ENDPOINT_LEN], server[OUTPUT_ENDPOINT_LEN];
+	struct fact_line line;
+
+	output_nat_endpoint(client, f, false);
+	output_nat_endpoint(server, f, true);
+	fact_line_begin(&line, out, "");
+	fact(&line, "nat:%s", flow_nat_name(f));
+	fact(&line, "client:%s", client);
+	fact(&line, "server:%s", server);
+	fact_line_end(&line);
+}
+
 static void print_tcp_facts(FILE *out, const struct flow *f, uint64_t now_ns)
 {
 	print_flow_facts(out, f, now_ns);
@@ -355,12 +395,30 @@ static void print_table(FILE *out, const struct flow_list *list, uint64_t now_ns
 		print_row(out, widths, &row);
 		if (extended && flow_is_tcp(f))
 			print_tcp_facts(out, f, now_ns);
+		if (extended && flow_nat_name(f))
+			print_nat_facts(out, f);
 	}
 }
 
 static const char *tcp_state_or_dash(const struct flow *f, uint8_t state)
 {
 	return flow_is_tcp(f) ? flow_tcp_state_name(state) : "-";
+}
+
+/* The NAT columns, each "-" when NAT did not translate the flow. */
+static void print_plain_nat(FILE *out, const struct flow *f)
+{
+	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
+	const char *nat = flow_nat_name(f);
+
+	if (!nat) {
+		fputs(" - - - - -\n", out);
+		return;
+	}
+	flow_addr(f, f->nat.client_addr, client);
+	flow_addr(f, f->nat.server_addr, server);
+	fprintf(out, " %s %s %u %s %u\n", nat, client, f->nat.client_port,
+		server, f->nat.server_port);
 }
 
 static void print_plain_flow(FILE *out, const struct flow *f, uint64_t now_ns)
@@ -376,10 +434,11 @@ static void print_plain_flow(FILE *out, const struct flow *f, uint64_t now_ns)
 		flow_state(f, state), tcp_state_or_dash(f, f->client_state),
 		tcp_state_or_dash(f, f->server_state));
 	fprintf(out, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
-		" %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+		" %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64,
 		f->up.packets, f->up.bytes, f->up.payload,
 		f->down.packets, f->down.bytes, f->down.payload,
 		f->first_seen, f->last_seen, age_seconds(f, now_ns));
+	print_plain_nat(out, f);
 }
 
 static void print_plain(FILE *out, const struct flow_list *list, uint64_t now_ns)
@@ -449,6 +508,22 @@ static void print_json_tcp(struct json *j, const struct flow *f)
 	print_json_tcb(j, "down", &f->down);
 }
 
+static void print_json_nat(struct json *j, const struct flow *f)
+{
+	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
+
+	json_bool(j, "snat", f->nat.flags & FLOWMON_NAT_F_CLIENT);
+	json_bool(j, "dnat", f->nat.flags & FLOWMON_NAT_F_SERVER);
+	if (!flow_nat_name(f))
+		return;
+	flow_addr(f, f->nat.client_addr, client);
+	flow_addr(f, f->nat.server_addr, server);
+	json_string(j, "nat_client", client);
+	json_u64(j, "nat_client_port", f->nat.client_port);
+	json_string(j, "nat_server", server);
+	json_u64(j, "nat_server_port", f->nat.server_port);
+}
+
 void output_json_flow_fields(struct json *j, const struct flow *f)
 {
 	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
@@ -469,6 +544,7 @@ void output_json_flow_fields(struct json *j, const struct flow *f)
 		json_string(j, "server_state", flow_tcp_state_name(f->server_state));
 	}
 	json_bool(j, "picked_up", f->flags & FLOWMON_FLOW_F_PICKED_UP);
+	print_json_nat(j, f);
 	json_u64(j, "packets_up", f->up.packets);
 	json_u64(j, "bytes_up", f->up.bytes);
 	json_u64(j, "payload_up", f->up.payload);

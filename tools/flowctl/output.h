@@ -60,5 +60,11 @@ void output_json_flow_fields(struct json *j, const struct flow *f);
 /* The client or server of @f as the table shows it: addr:port, [addr]:port. */
 void output_endpoint(char buf[OUTPUT_ENDPOINT_LEN], const struct flow *f,
 		     bool server);
+/*
+ * The same for the far side of the NAT: the client as the server sees it
+ * (@server false), the server as really reached (@server true).
+ */
+void output_nat_endpoint(char buf[OUTPUT_ENDPOINT_LEN], const struct flow *f,
+			 bool server);
 
 #endif /* FLOWCTL_OUTPUT_H */

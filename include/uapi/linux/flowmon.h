@@ -15,8 +15,14 @@
  *
  * A flow has one record for both directions. The "client" is the endpoint
  * that sent the first packet flowmon saw (for TCP, the SYN sender; for a
- * connection picked up mid-stream, the endpoint with the higher port).
+ * connection picked up mid-stream, conntrack's original source where
+ * conntrack tracks it, else the endpoint with the higher port).
  * "up" is client -> server, "down" is server -> client.
+ *
+ * Where conntrack tracks a connection, its record is keyed by conntrack's
+ * original tuple: the addresses and ports the client sent to, before any
+ * NAT. Replies, which reach flowmon still translated, count in the same
+ * record. What NAT made of each endpoint is in FLOWMON_FLOW_A_NAT.
  *
  * Requests carry attributes in a strict policy: unknown attributes and
  * wrong types are rejected with -EINVAL, out-of-range values with -ERANGE,
@@ -54,6 +60,13 @@
  *        FLOWMON_FILTER_A_MIN_PACKETS: NLA_U64, packets up + down at least
  *        FLOWMON_FILTER_A_IDLE_MS: NLA_U64, no packet for longer than this
  *        FLOWMON_FILTER_A_AGE_MS: NLA_U64, first seen less than this ago
+ *        FLOWMON_FILTER_A_NAT: NLA_FLAG, flows that NAT translated
+ *        FLOWMON_FILTER_A_NAT_PREFIX: NLA_NESTED, as CLIENT_PREFIX:
+ *                                     translated flows whose NAT client
+ *                                     or NAT server address is inside
+ *        FLOWMON_FILTER_A_NAT_PORTS: NLA_NESTED, as CLIENT_PORTS:
+ *                                    translated flows whose NAT client or
+ *                                    NAT server port is in the range
  *
  * FLOWMON_CMD_GET_FLOW
  * --------------------
@@ -107,6 +120,16 @@
  *            FLOWMON_DIR_A_UNEXPECTED: NLA_U64, segments that do not fit
  *                                      the sender's state (state unchanged)
  *        FLOWMON_FLOW_A_DOWN: NLA_NESTED, server -> client, as FLOWMON_FLOW_A_UP
+ *        FLOWMON_FLOW_A_NAT: NLA_NESTED, only when NAT translated the flow
+ *                            (known from its second packet on): each
+ *                            endpoint on the far side of the translation
+ *            FLOWMON_NAT_A_FLAGS: NLA_U32, FLOWMON_NAT_F_*: which sides
+ *            FLOWMON_NAT_A_CLIENT_ADDR: NLA_BINARY, the client as the
+ *                                       server sees it (SNAT, masquerade)
+ *            FLOWMON_NAT_A_CLIENT_PORT: NLA_U16; ICMP echo: the identifier
+ *            FLOWMON_NAT_A_SERVER_ADDR: NLA_BINARY, the server as really
+ *                                       reached (DNAT, port forward)
+ *            FLOWMON_NAT_A_SERVER_PORT: NLA_U16
  *
  * A dump may take many recvmsg() calls. It resumes from the hash bucket and
  * flow id where the previous part stopped, never from a held pointer, so a
@@ -260,6 +283,14 @@ enum flowmon_flow_flag {
 			       FLOWMON_FLOW_F_ECHO
 };
 
+/* Which endpoints NAT translated (FLOWMON_NAT_A_FLAGS). */
+enum flowmon_nat_flag {
+	/* The client's address or port: SNAT, masquerade. */
+	FLOWMON_NAT_F_CLIENT = 1U << 0,
+	/* The server's address or port: DNAT, a port forward. */
+	FLOWMON_NAT_F_SERVER = 1U << 1,
+};
+
 /* Why a record ended (FLOWMON_EVENT_A_REASON). */
 enum flowmon_end_reason {
 	FLOWMON_END_TIMEOUT,
@@ -307,6 +338,7 @@ enum flowmon_flow_attr {
 	FLOWMON_FLOW_A_HISTORY,
 	FLOWMON_FLOW_A_RTT_SYN_US,
 	FLOWMON_FLOW_A_RTT_ACK_US,
+	FLOWMON_FLOW_A_NAT,
 	__FLOWMON_FLOW_A_MAX
 };
 
@@ -334,6 +366,18 @@ enum flowmon_dir_attr {
 };
 
 #define FLOWMON_DIR_A_MAX (__FLOWMON_DIR_A_MAX - 1)
+
+enum flowmon_nat_attr {
+	FLOWMON_NAT_A_UNSPEC,
+	FLOWMON_NAT_A_FLAGS,
+	FLOWMON_NAT_A_CLIENT_ADDR,
+	FLOWMON_NAT_A_CLIENT_PORT,
+	FLOWMON_NAT_A_SERVER_ADDR,
+	FLOWMON_NAT_A_SERVER_PORT,
+	__FLOWMON_NAT_A_MAX
+};
+
+#define FLOWMON_NAT_A_MAX (__FLOWMON_NAT_A_MAX - 1)
 
 enum flowmon_stats_attr {
 	FLOWMON_STATS_A_UNSPEC,
@@ -373,6 +417,9 @@ enum flowmon_filter_attr {
 	FLOWMON_FILTER_A_MIN_PACKETS,
 	FLOWMON_FILTER_A_IDLE_MS,
 	FLOWMON_FILTER_A_AGE_MS,
+	FLOWMON_FILTER_A_NAT,
+	FLOWMON_FILTER_A_NAT_PREFIX,
+	FLOWMON_FILTER_A_NAT_PORTS,
 	__FLOWMON_FILTER_A_MAX
 };
 
