@@ -1358,6 +1358,10 @@ monitor_joined()
 #    nat_server_port, and the flow's one line ends with nat (-, snat, dnat
 #    or snat,dnat) and those four (each - without NAT);
 #  - and every EXPECT (flowq.py check syntax, field=@present too).
+# The EXPECT ct_up=skip leaves packets_up and bytes_up out of the comparison
+# with conntrack: for a client in the same namespace, whose TCP segments
+# pass LOCAL_OUT as GSO packets (TCP always builds them), which conntrack
+# counts once and flowmon as the segments they stand for.
 # One python run for all of them.
 check_ct_flows()
 {
@@ -1479,9 +1483,12 @@ for g in groups:
             print("#   flow: " + flowq.brief(f))
     snat = rd != (c, cp)
     dnat = rs != (s, sp)
-    want = ["packets_up=" + o["packets"], "bytes_up=" + o["bytes"],
-            "packets_down=" + r["packets"], "bytes_down=" + r["bytes"],
-            "snat=" + flowq.text(snat), "dnat=" + flowq.text(dnat)]
+    want = ["packets_up=" + o["packets"], "bytes_up=" + o["bytes"]]
+    if "ct_up=skip" in exps:
+        exps.remove("ct_up=skip")
+        want = []
+    want += ["packets_down=" + r["packets"], "bytes_down=" + r["bytes"],
+             "snat=" + flowq.text(snat), "dnat=" + flowq.text(dnat)]
     nat = dict(zip(NAT_COLS[1:], (rd[0], rd[1], rs[0], rs[1])))
     for k in NAT_COLS[1:]:
         want.append("%s=%s" % (k, nat[k] if snat or dnat else "@absent"))
