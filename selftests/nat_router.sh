@@ -275,7 +275,8 @@ nsrun "$NS_R" '
 		"--nat-addr fd02::1/128" "--nat-addr fd01::2/128" \
 		"--nat-port 20000-20999" "--nat-port 40000-40999" \
 		"--nat-port 80" "--nat-port 80-81"; do
-		"$f" -j list $a >"$d/list${a// /_}.json" 2>"$d/list${a// /_}.json.err"
+		n=${a//[ \/]/_}
+		"$f" -j list $a >"$d/list$n.json" 2>"$d/list$n.json.err"
 	done
 	exit 0' "$D" "$FLOWCTL" $L4:$LP4M $P4:5001 "[$P6]:$LP6F" "[$RP6]:8081"
 # line FILE CLIENT CLIENT_PORT: the flowctl line of that flow, without the
@@ -351,7 +352,8 @@ KEY = ("family", "proto", "client", "client_port", "server", "server_port")
 def match(f, spec):
     return all(str(f.get(k)) == v for k, v in (c.split("=") for c in spec.split(",")))
 def show(f):
-    return " ".join("%s=%s" % (k, f.get(k)) for k in KEY + NAT)
+    return " ".join("%s=%s" % (k, json.dumps(f.get(k)).strip('"'))
+                    for k in KEY + NAT)
 for kind, specs in (("state", sys.argv[3:5]), ("destroy", sys.argv[5:7])):
     for spec in specs:
         fl = [f for f in flows if match(f, spec)]
