@@ -120,7 +120,8 @@ wait_listen "$NS_L" tcp 81
 wait_until 30 monitor_joined "$NS_R" "$MON" || die "the monitor in R did not subscribe"
 
 step "the TCP connections, all at once, then the pings"
-# name: client netns, address, port; the server's port behind R
+# conn SERVER_PORT NS ADDR PORT: the scripted client in NS to ADDR:PORT,
+# named after the port of its server (behind R's translation).
 conn()
 {
 	bg "c$1" "$2" $TRAFFIC tcp-connect "$3" "$4" $CLI
