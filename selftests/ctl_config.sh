@@ -308,15 +308,18 @@ for r in "${ROWS[@]}"; do
 done
 
 # Snapshots of the table, back to back, each between two timestamps, until
-# the two unreplied flows (44000, 44001) are gone after timeout_udp=1.
+# the two unreplied flows (44000, 44001) are gone after timeout_udp=1. Only
+# a snapshot begun after "go" (44001 sent) can tell that 44001 is gone.
 bg poller "$NS" bash -c '
 	while :; do
+		after_go=
+		[ -e "$NSD/go" ] && after_go=1
 		t0=${EPOCHREALTIME/./}
 		mapfile -t L < <("$NSF" list -o plain)
 		t1=${EPOCHREALTIME/./}
 		printf "%s\n" "SNAP $t0 $t1" "${L[@]:1}"
 		touch "$NSD/polling"
-		if [ -e "$NSD/go" ]; then
+		if [ -n "$after_go" ]; then
 			gone=1
 			for l in "${L[@]}"; do
 				[[ $l == "ipv4 udp 127.0.0.1 4400"[01]" "* ]] && gone=
