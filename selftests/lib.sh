@@ -1298,6 +1298,17 @@ ct_dump()
 		die "conntrack -L in $1: $(cat "$2.err")"
 }
 
+# json_num NAME KEY: the number KEY in the first line of $TMPD/NAME.out (a
+# traffic.py JSON line), in $FV. No external command: cheap under
+# emulation, where a wait on a timer (TIME-WAIT) follows.
+json_num()
+{
+	local line re="\"$2\": (-?[0-9]+)"
+	IFS= read -r line <"$TMPD/$1.out" || line=
+	[[ $line =~ $re ]] || die "no $2 in $1.out: $line"
+	FV=${BASH_REMATCH[1]}
+}
+
 # ss_dump NS FILE: `ss -Htan` of NS (every TCP socket, TIME-WAIT ones too)
 # into FILE.
 ss_dump()

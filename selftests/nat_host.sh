@@ -144,7 +144,7 @@ table ip nat {
 }
 EOF
 
-step "the servers; (a) the three connections, all at once; (b) the service connection, held open"
+step "the servers; (b) the service connection, held open"
 SRV="recv:1000 send:2000 acked info eof close"
 CLI="send:1000 recv:2000 acked sleep:0.3 info close"
 bg sout "$NS_O" $TRAFFIC tcp-listen 5001 $SRV
@@ -159,21 +159,9 @@ wait_listen "$NS_O" tcp 5001
 for p in 80 81 8000; do
 	wait_listen "$NS_B" tcp $p
 done
-bg cout "$NS_A" $TRAFFIC tcp-connect $O4 5001 $CLI
-c_out=$BG_PID
-bg cpub "$NS_O" $TRAFFIC tcp-connect $H4 8080 $CLI
-c_pub=$BG_PID
-bg chair "$NS_A" $TRAFFIC tcp-connect $H4 8081 $CLI
-c_hair=$BG_PID
 bg csvc "$NS_H" $TRAFFIC tcp-client $SVC 80 --send 100000 --recv 50000 \
 	--hold "$D/release"
 c_svc=$BG_PID
-wait_done 120 cout "$c_out"
-wait_done 120 sout "$s_out"
-wait_done 120 cpub "$c_pub"
-wait_done 120 spub "$s_pub"
-wait_done 120 chair "$c_hair"
-wait_done 120 shair "$s_hair"
 svc_up()
 {
 	{ has_output csvc && has_output ssvc; } || proc_gone "$c_svc" || proc_gone "$s_svc"
@@ -183,12 +171,6 @@ if ! wait_until 120 svc_up || ! has_output csvc || ! has_output ssvc; then
 	die "the connection to the service did not come up"
 fi
 declare -A CP SP
-for c in out pub hair; do
-	json_vars "c$c" - local_port
-	CP[$c]=$J_local_port
-	json_vars "s$c" - peer_port
-	SP[$c]=$J_peer_port
-done
 json_vars csvc - local_port segs_out segs_in bytes_retrans
 CP[svc]=$J_local_port
 PU=$((100000 + J_bytes_retrans))
@@ -197,9 +179,8 @@ SEGS_IN=$J_segs_in
 json_vars ssvc - bytes_retrans peer_port
 PD=$((50000 + J_bytes_retrans))
 SP[svc]=$J_peer_port
-log "client ports: out ${CP[out]} pub ${CP[pub]} hair ${CP[hair]} svc ${CP[svc]}" \
-	"(as the servers saw them: ${SP[out]} ${SP[pub]} ${SP[hair]} ${SP[svc]})"
-log "service client's TCP_INFO: segs_out $SEGS_OUT segs_in $SEGS_IN"
+log "service client's port ${CP[svc]} (${SP[svc]} as B saw it)," \
+	"TCP_INFO: segs_out $SEGS_OUT segs_in $SEGS_IN"
 
 step "(b) open and idle: H's record against the client's TCP_INFO and H's conntrack entry"
 snap "$NS_H" "$D/open.json"
@@ -212,17 +193,36 @@ check_ct_flows "$D/open.json" "$D/open.ct" \
 	snat=false dnat=true nat_client=$H4 nat_client_port=${SP[svc]} \
 	nat_server=$B4 nat_server_port=8000
 
-step "(b) the client closes, then the server"
+# Everything that ends in TIME-WAIT now, and the rest only after ss is read:
+# a client's TIME-WAIT lasts 60 s.
+step "(a) the three connections, all at once; (b) the client closes, then the server"
+bg cout "$NS_A" $TRAFFIC tcp-connect $O4 5001 $CLI
+c_out=$BG_PID
+bg cpub "$NS_O" $TRAFFIC tcp-connect $H4 8080 $CLI
+c_pub=$BG_PID
+bg chair "$NS_A" $TRAFFIC tcp-connect $H4 8081 $CLI
+c_hair=$BG_PID
 touch "$D/release"
+wait_done 120 cout "$c_out"
+wait_done 120 sout "$s_out"
+wait_done 120 cpub "$c_pub"
+wait_done 120 spub "$s_pub"
+wait_done 120 chair "$c_hair"
+wait_done 120 shair "$s_hair"
 wait_done 60 csvc "$c_svc"
 wait_done 60 ssvc "$s_svc"
+for c in out pub hair; do
+	json_num "c$c" local_port
+	CP[$c]=$FV
+	json_num "s$c" peer_port
+	SP[$c]=$FV
+done
 
 # ends_closed: every client's socket in TIME-WAIT (the server's FIN came),
-# every server's gone (the client's last ACK came), by ss. A client's
-# TIME-WAIT lasts 60 s: this comes first.
+# every server's gone (the client's last ACK came), by ss.
 ends_closed()
 {
-	local c st n cs ss cpeer sport
+	local c st n cs ss cpeer sport rc=0
 	ss_dump "$NS_A" "$D/ss-a"
 	ss_dump "$NS_B" "$D/ss-b"
 	ss_dump "$NS_O" "$D/ss-o"
@@ -234,8 +234,9 @@ ends_closed()
 		ss_state "$D/ss-$ss" "$sport" "${SP[$n]}"
 		ST_C[$n]=$st
 		ST_S[$n]=$FV
-		[ "$st $FV" = "TIME-WAIT CLOSED" ] || return 1
+		[ "$st $FV" = "TIME-WAIT CLOSED" ] || rc=1
 	done
+	return $rc
 }
 declare -A ST_C ST_S
 wait_until 60 ends_closed || log "the endpoints' sockets are not all closed after 60 s"

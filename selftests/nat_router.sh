@@ -119,7 +119,13 @@ wait_listen "$NS_L" tcp 80
 wait_listen "$NS_L" tcp 81
 wait_until 30 monitor_joined "$NS_R" "$MON" || die "the monitor in R did not subscribe"
 
-step "the TCP connections, all at once, then the pings"
+step "the pings, then the TCP connections, all at once"
+ID4=$(( $$ % 10000 + 30000 ))
+ID6=$(( ID4 + 1 ))
+ip netns exec "$NS_L" ping -4 -c 4 -i 0.2 -W 10 -e $ID4 $P4 >"$D/ping4.out" 2>&1 ||
+	die "ping $P4: $(cat "$D/ping4.out")"
+ip netns exec "$NS_L" ping -6 -c 4 -i 0.2 -W 10 -e $ID6 $P6 >"$D/ping6.out" 2>&1 ||
+	die "ping $P6: $(cat "$D/ping6.out")"
 # conn SERVER_PORT NS ADDR PORT: the scripted client in NS to ADDR:PORT,
 # named after the port of its server (behind R's translation).
 conn()
@@ -133,24 +139,18 @@ conn 5003 "$NS_L" $P4B 5003
 conn 5004 "$NS_L" $P6B 5004
 conn 80 "$NS_P" $RP4 8080
 conn 81 "$NS_P" $RP6 8081
-ID4=$(( $$ % 10000 + 30000 ))
-ID6=$(( ID4 + 1 ))
-ip netns exec "$NS_L" ping -4 -c 4 -i 0.2 -W 10 -e $ID4 $P4 >"$D/ping4.out" 2>&1 ||
-	die "ping $P4: $(cat "$D/ping4.out")"
-ip netns exec "$NS_L" ping -6 -c 4 -i 0.2 -W 10 -e $ID6 $P6 >"$D/ping6.out" 2>&1 ||
-	die "ping $P6: $(cat "$D/ping6.out")"
 for p in 5001 5002 5003 5004 80 81; do
 	wait_done 120 "c$p" "${CPID[$p]}"
 	wait_done 120 "s$p" "${SPID[$p]}"
 done
-# CP_PORT: the client's port, SP_PORT: the client's port as the server saw
-# it (a masquerade changes it).
+# CP[PORT]: the client's port, SP[PORT]: the client's port as the server
+# saw it (a masquerade changes it).
 declare -A CP SP
 for p in 5001 5002 5003 5004 80 81; do
-	json_vars "c$p" - local_port
-	CP[$p]=$J_local_port
-	json_vars "s$p" - peer_port
-	SP[$p]=$J_peer_port
+	json_num "c$p" local_port
+	CP[$p]=$FV
+	json_num "s$p" peer_port
+	SP[$p]=$FV
 done
 log "client ports: ${CP[*]} (as the servers saw them: ${SP[*]})"
 
