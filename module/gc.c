@@ -7,7 +7,9 @@
  * removes records idle for longer than their state's timeout. A full pass
  * takes at most one GC interval, so a record is gone within one interval
  * of its timeout. The packet path never waits for the collector: it only
- * takes a bucket lock to link or unlink a record.
+ * takes a bucket lock to link or unlink a record. A namespace without
+ * records costs no wakeup: the collector goes idle after a pass that finds
+ * the table empty, and the first new record wakes it (flowmon_gc_wake()).
  *
  * When the table is full, a new flow may take the place of an old one that
  * is not (yet, or any more) a connection: first unreplied or half-open
@@ -74,6 +76,27 @@ bool flowmon_flow_destroy(struct flowmon_net *fn, struct flow *flow,
 	return true;
 }
 
+/* The timeout of each TCP state: the one table of them. */
+static const u8 flow_tcp_timeouts[FLOWMON_TCP_STATE_MAX + 1] = {
+	[FLOWMON_TCP_CLOSED] = FLOWMON_TIMEOUT_CLOSE,
+	[FLOWMON_TCP_LISTEN] = FLOWMON_TIMEOUT_SYN_RECV,
+	[FLOWMON_TCP_SYN_SENT] = FLOWMON_TIMEOUT_SYN_SENT,
+	[FLOWMON_TCP_SYN_RECEIVED] = FLOWMON_TIMEOUT_SYN_RECV,
+	[FLOWMON_TCP_ESTABLISHED] = FLOWMON_TIMEOUT_ESTABLISHED,
+	[FLOWMON_TCP_FIN_WAIT_1] = FLOWMON_TIMEOUT_FIN_WAIT,
+	[FLOWMON_TCP_FIN_WAIT_2] = FLOWMON_TIMEOUT_FIN_WAIT,
+	[FLOWMON_TCP_CLOSE_WAIT] = FLOWMON_TIMEOUT_CLOSE_WAIT,
+	[FLOWMON_TCP_CLOSING] = FLOWMON_TIMEOUT_FIN_WAIT,
+	[FLOWMON_TCP_LAST_ACK] = FLOWMON_TIMEOUT_LAST_ACK,
+	[FLOWMON_TCP_TIME_WAIT] = FLOWMON_TIMEOUT_TIME_WAIT,
+};
+
+static u32 flow_timeout_of(const struct flowmon_timeouts *timeouts,
+			   enum flowmon_timeout which)
+{
+	return READ_ONCE(timeouts->secs[which]);
+}
+
 static u32 flow_timeout(const struct flowmon_timeouts *timeouts,
 			struct flow *flow)
 {
@@ -83,17 +106,19 @@ static u32 flow_timeout(const struct flowmon_timeouts *timeouts,
 	case IPPROTO_TCP:
 		/* The longer wait wins: TIME-WAIT/CLOSED lasts as TIME-WAIT. */
 		flow_tcp_states(flow, &client, &server);
-		return max(timeouts->tcp[client], timeouts->tcp[server]);
+		return max(flow_timeout_of(timeouts, flow_tcp_timeouts[client]),
+			   flow_timeout_of(timeouts, flow_tcp_timeouts[server]));
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
-		if (test_bit(FLOW_REPLIED_BIT, &flow->flags))
-			return timeouts->udp_replied;
-		return timeouts->udp;
+		return flow_timeout_of(timeouts,
+				       test_bit(FLOW_REPLIED_BIT, &flow->flags) ?
+				       FLOWMON_TIMEOUT_UDP_STREAM :
+				       FLOWMON_TIMEOUT_UDP);
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		return timeouts->icmp;
+		return flow_timeout_of(timeouts, FLOWMON_TIMEOUT_ICMP);
 	}
-	return timeouts->generic;
+	return flow_timeout_of(timeouts, FLOWMON_TIMEOUT_GENERIC);
 }
 
 static bool flow_expired(const struct flowmon_timeouts *timeouts,
@@ -105,6 +130,8 @@ static bool flow_expired(const struct flowmon_timeouts *timeouts,
 	return now > last_seen &&
 	       now - last_seen > (u64)flow_timeout(timeouts, flow) * NSEC_PER_SEC;
 }
+
+static bool flowmon_gc_idle(struct flowmon_net *fn);
 
 static void flowmon_gc_work(struct work_struct *work)
 {
@@ -128,16 +155,45 @@ static void flowmon_gc_work(struct work_struct *work)
 		fn->gc_bucket = cursor.bucket;
 	} else {
 		fn->gc_bucket = 0;
+		if (flowmon_gc_idle(fn))
+			return;
 		delay = msecs_to_jiffies(flowmon_gc_interval_ms);
 	}
 	queue_delayed_work(system_power_efficient_wq, &fn->gc_work, delay);
 }
 
+/*
+ * At the end of a pass: goes idle if the table is empty. The idle bit is
+ * set before the count is read again, and a new record's count is taken
+ * before flowmon_gc_wake() reads the bit (both fully ordered atomics), so
+ * either this sees the record or the waker sees the bit: no record is left
+ * without a collector. Exactly one of them clears the bit and queues.
+ */
+static bool flowmon_gc_idle(struct flowmon_net *fn)
+{
+	if (!flow_table_empty(&fn->table))
+		return false;
+	set_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags);
+	/* The bit before the count; pairs with the waker's count, then bit. */
+	smp_mb__after_atomic();
+	return flow_table_empty(&fn->table) ||
+	       !test_and_clear_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags);
+}
+
+/* After a record is added: wakes the collector if it is idle. */
+void flowmon_gc_wake(struct flowmon_net *fn)
+{
+	if (test_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags) &&
+	    test_and_clear_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags))
+		queue_delayed_work(system_power_efficient_wq, &fn->gc_work,
+				   msecs_to_jiffies(flowmon_gc_interval_ms));
+}
+
+/* A new namespace's collector starts idle: it has no records yet. */
 void flowmon_gc_start(struct flowmon_net *fn)
 {
 	INIT_DELAYED_WORK(&fn->gc_work, flowmon_gc_work);
-	queue_delayed_work(system_power_efficient_wq, &fn->gc_work,
-			   msecs_to_jiffies(flowmon_gc_interval_ms));
+	set_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags);
 }
 
 void flowmon_gc_stop(struct flowmon_net *fn)

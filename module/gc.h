@@ -19,6 +19,7 @@ bool flowmon_flow_destroy(struct flowmon_net *fn, struct flow *flow,
 			  enum flow_end_reason reason);
 bool flowmon_evict(struct flowmon_net *fn, const struct flow_tuple *tuple);
 void flowmon_gc_start(struct flowmon_net *fn);
+void flowmon_gc_wake(struct flowmon_net *fn);
 void flowmon_gc_stop(struct flowmon_net *fn);
 
 #endif /* _FLOWMON_GC_H */

@@ -271,6 +271,7 @@ static struct flow *flowmon_flow_create(struct flowmon_net *fn,
 		return found;
 	}
 	atomic64_inc(&fn->stats.created);
+	flowmon_gc_wake(fn);
 	return flow;
 
 unreserve:

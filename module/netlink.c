@@ -481,36 +481,14 @@ static int flowmon_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	return flowmon_reply(info, FLOWMON_CMD_GET_STATS, flowmon_put_stats);
 }
 
-/* Each FLOWMON_CONFIG_A_TIMEOUT_* and the timeout it sets. */
+/* The timeout that FLOWMON_CONFIG_A_TIMEOUT_* @attr sets. */
 static u32 *flowmon_config_timeout(struct flowmon_timeouts *t, int attr)
 {
-	switch (attr) {
-	case FLOWMON_CONFIG_A_TIMEOUT_SYN_SENT:
-		return &t->tcp[FLOWMON_TCP_SYN_SENT];
-	case FLOWMON_CONFIG_A_TIMEOUT_SYN_RECV:
-		return &t->tcp[FLOWMON_TCP_SYN_RECEIVED];
-	case FLOWMON_CONFIG_A_TIMEOUT_ESTABLISHED:
-		return &t->tcp[FLOWMON_TCP_ESTABLISHED];
-	case FLOWMON_CONFIG_A_TIMEOUT_FIN_WAIT:
-		return &t->tcp[FLOWMON_TCP_FIN_WAIT_1];
-	case FLOWMON_CONFIG_A_TIMEOUT_CLOSE_WAIT:
-		return &t->tcp[FLOWMON_TCP_CLOSE_WAIT];
-	case FLOWMON_CONFIG_A_TIMEOUT_LAST_ACK:
-		return &t->tcp[FLOWMON_TCP_LAST_ACK];
-	case FLOWMON_CONFIG_A_TIMEOUT_TIME_WAIT:
-		return &t->tcp[FLOWMON_TCP_TIME_WAIT];
-	case FLOWMON_CONFIG_A_TIMEOUT_CLOSE:
-		return &t->tcp[FLOWMON_TCP_CLOSED];
-	case FLOWMON_CONFIG_A_TIMEOUT_UDP:
-		return &t->udp;
-	case FLOWMON_CONFIG_A_TIMEOUT_UDP_STREAM:
-		return &t->udp_replied;
-	case FLOWMON_CONFIG_A_TIMEOUT_ICMP:
-		return &t->icmp;
-	case FLOWMON_CONFIG_A_TIMEOUT_GENERIC:
-		return &t->generic;
-	}
-	return NULL;
+	BUILD_BUG_ON(FLOWMON_CONFIG_A_MAX - FLOWMON_CONFIG_A_TIMEOUT_SYN_SENT + 1 !=
+		     FLOWMON_TIMEOUT_NR);
+	BUILD_BUG_ON(FLOWMON_CONFIG_A_TIMEOUT_GENERIC - FLOWMON_CONFIG_A_TIMEOUT_SYN_SENT !=
+		     FLOWMON_TIMEOUT_GENERIC);
+	return &t->secs[attr - FLOWMON_CONFIG_A_TIMEOUT_SYN_SENT];
 }
 
 static int flowmon_put_config(struct sk_buff *skb, struct flowmon_net *fn)
@@ -537,10 +515,7 @@ static int flowmon_get_config_doit(struct sk_buff *skb, struct genl_info *info)
 	return flowmon_reply(info, FLOWMON_CMD_GET_CONFIG, flowmon_put_config);
 }
 
-/*
- * The policy has range-checked every value already. FIN-WAIT covers both
- * FIN-WAIT states and CLOSING; SYN-RECV covers LISTEN too.
- */
+/* The policy has range-checked every value already. */
 static int flowmon_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct flowmon_net *fn = flowmon_pernet(genl_info_net(info));
@@ -565,9 +540,6 @@ static int flowmon_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 			WRITE_ONCE(*flowmon_config_timeout(t, attr),
 				   nla_get_u32(tb[attr]));
 	}
-	WRITE_ONCE(t->tcp[FLOWMON_TCP_FIN_WAIT_2], t->tcp[FLOWMON_TCP_FIN_WAIT_1]);
-	WRITE_ONCE(t->tcp[FLOWMON_TCP_CLOSING], t->tcp[FLOWMON_TCP_FIN_WAIT_1]);
-	WRITE_ONCE(t->tcp[FLOWMON_TCP_LISTEN], t->tcp[FLOWMON_TCP_SYN_RECEIVED]);
 	return 0;
 }
 

@@ -52,21 +52,24 @@ static atomic_t flowmon_container_flows = ATOMIC_INIT(0);
 
 static void flowmon_timeouts_init(struct flowmon_timeouts *t)
 {
-	t->tcp[FLOWMON_TCP_CLOSED] = timeout_close;
-	t->tcp[FLOWMON_TCP_LISTEN] = timeout_syn_recv;
-	t->tcp[FLOWMON_TCP_SYN_SENT] = timeout_syn_sent;
-	t->tcp[FLOWMON_TCP_SYN_RECEIVED] = timeout_syn_recv;
-	t->tcp[FLOWMON_TCP_ESTABLISHED] = timeout_established;
-	t->tcp[FLOWMON_TCP_FIN_WAIT_1] = timeout_fin_wait;
-	t->tcp[FLOWMON_TCP_FIN_WAIT_2] = timeout_fin_wait;
-	t->tcp[FLOWMON_TCP_CLOSE_WAIT] = timeout_close_wait;
-	t->tcp[FLOWMON_TCP_CLOSING] = timeout_fin_wait;
-	t->tcp[FLOWMON_TCP_LAST_ACK] = timeout_last_ack;
-	t->tcp[FLOWMON_TCP_TIME_WAIT] = timeout_time_wait;
-	t->udp = timeout_udp;
-	t->udp_replied = timeout_udp_stream;
-	t->icmp = timeout_icmp;
-	t->generic = timeout_generic;
+	static const unsigned int *const defaults[FLOWMON_TIMEOUT_NR] = {
+		[FLOWMON_TIMEOUT_SYN_SENT] = &timeout_syn_sent,
+		[FLOWMON_TIMEOUT_SYN_RECV] = &timeout_syn_recv,
+		[FLOWMON_TIMEOUT_ESTABLISHED] = &timeout_established,
+		[FLOWMON_TIMEOUT_FIN_WAIT] = &timeout_fin_wait,
+		[FLOWMON_TIMEOUT_CLOSE_WAIT] = &timeout_close_wait,
+		[FLOWMON_TIMEOUT_LAST_ACK] = &timeout_last_ack,
+		[FLOWMON_TIMEOUT_TIME_WAIT] = &timeout_time_wait,
+		[FLOWMON_TIMEOUT_CLOSE] = &timeout_close,
+		[FLOWMON_TIMEOUT_UDP] = &timeout_udp,
+		[FLOWMON_TIMEOUT_UDP_STREAM] = &timeout_udp_stream,
+		[FLOWMON_TIMEOUT_ICMP] = &timeout_icmp,
+		[FLOWMON_TIMEOUT_GENERIC] = &timeout_generic,
+	};
+	int i;
+
+	for (i = 0; i < FLOWMON_TIMEOUT_NR; i++)
+		t->secs[i] = *defaults[i];
 }
 
 static int __net_init flowmon_net_init(struct net *net)

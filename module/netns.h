@@ -22,13 +22,29 @@ struct flowmon_stats {
 	atomic64_t flushed;
 };
 
-/* Idle timeouts, in seconds. */
+/*
+ * What an idle timeout applies to, in the order of the attributes that set
+ * them (FLOWMON_CONFIG_A_TIMEOUT_*) and of the module parameters.
+ */
+enum flowmon_timeout {
+	FLOWMON_TIMEOUT_SYN_SENT,
+	FLOWMON_TIMEOUT_SYN_RECV,	/* SYN-RECEIVED, LISTEN */
+	FLOWMON_TIMEOUT_ESTABLISHED,
+	FLOWMON_TIMEOUT_FIN_WAIT,	/* FIN-WAIT-1, FIN-WAIT-2, CLOSING */
+	FLOWMON_TIMEOUT_CLOSE_WAIT,
+	FLOWMON_TIMEOUT_LAST_ACK,
+	FLOWMON_TIMEOUT_TIME_WAIT,
+	FLOWMON_TIMEOUT_CLOSE,
+	FLOWMON_TIMEOUT_UDP,		/* unreplied */
+	FLOWMON_TIMEOUT_UDP_STREAM,	/* replied */
+	FLOWMON_TIMEOUT_ICMP,
+	FLOWMON_TIMEOUT_GENERIC,
+	FLOWMON_TIMEOUT_NR
+};
+
+/* Idle timeouts, in seconds; READ_ONCE/WRITE_ONCE. */
 struct flowmon_timeouts {
-	u32 tcp[FLOWMON_TCP_STATE_MAX + 1];
-	u32 udp;		/* unreplied */
-	u32 udp_replied;
-	u32 icmp;
-	u32 generic;
+	u32 secs[FLOWMON_TIMEOUT_NR];
 };
 
 struct flowmon_net {
@@ -37,8 +53,12 @@ struct flowmon_net {
 	struct flowmon_stats stats;
 	struct flowmon_timeouts timeouts;
 	struct delayed_work gc_work;
+	unsigned long gc_flags;		/* FLOWMON_GC_*_BIT */
 	unsigned int gc_bucket;		/* where the next GC run starts */
 };
+
+/* The collector has stopped: the table was empty (gc.c). */
+#define FLOWMON_GC_IDLE_BIT	0
 
 extern unsigned int flowmon_net_id;
 

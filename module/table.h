@@ -39,6 +39,11 @@ struct flow_cursor {
 	u64 below;
 };
 
+static inline bool flow_table_empty(const struct flow_table *table)
+{
+	return !atomic_read(&table->count);
+}
+
 int flow_table_init(struct flow_table *table, unsigned int buckets,
 		    unsigned int max_flows);
 void flow_table_share_budget(struct flow_table *table, atomic_t *count,

@@ -66,6 +66,8 @@ SKIPPING=
 FINISHED=
 BG_PIDS=()
 NETNS_MADE=()
+# Commands cleanup runs first, e.g. to undo a test's global setting.
+CLEANUP_CMDS=()
 TMPD=
 
 log()
@@ -147,13 +149,16 @@ trap 'on_err "$LINENO" "$BASH_COMMAND" "$?"' ERR
 
 cleanup()
 {
-	local rc=$? pid ns
+	local rc=$? pid ns cmd
 	set +eE
 	trap - ERR
 	if [ -n "$SHOW_FLOWS_ON_FAIL" ] && [ "$rc" -ne $ksft_skip ] &&
 		{ [ "$rc" -ne $ksft_pass ] || [ "$FAILS" -ne 0 ]; }; then
 		show_flows "${NETNS_MADE[@]}"
 	fi
+	for cmd in "${CLEANUP_CMDS[@]}"; do
+		$cmd
+	done
 	for pid in "${BG_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
