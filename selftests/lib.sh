@@ -1253,3 +1253,358 @@ PYEOF
 	FAILS=$((FAILS + $(grep -c '^# not ok - ' <<<"$out" || true)))
 	return 0
 }
+
+# NAT and conntrack -------------------------------------------------------------
+
+# offloads_off NS DEV...: GRO, GSO and TSO off on each DEV of NS, so that
+# every skb is one packet on the wire. conntrack's accounting counts skbs (a
+# GSO packet as one), flowmon a GSO packet as its segments: with offloads off
+# the two count the same packets.
+offloads_off()
+{
+	local ns=$1
+	shift
+	nsrun "$ns" '
+		for d in "$@"; do
+			ethtool -K "$d" gro off gso off tso off || exit 1
+		done' "$@" || die "ethtool -K ... gro off gso off tso off in $ns ($*)"
+}
+
+# ct_setup NS: conntrack accounting on in NS (packets= and bytes= for each
+# direction of each entry; only entries made after this have them) and
+# one-hour conntrack timeouts, so that no entry the test compares with ends
+# meanwhile. Before the traffic.
+ct_setup()
+{
+	modprobe nf_conntrack || die "modprobe nf_conntrack"
+	ip netns exec "$1" sysctl -qw net.netfilter.nf_conntrack_acct=1 \
+		net.netfilter.nf_conntrack_tcp_timeout_time_wait=3600 \
+		net.netfilter.nf_conntrack_tcp_timeout_close=3600 \
+		net.netfilter.nf_conntrack_tcp_timeout_established=3600 \
+		net.netfilter.nf_conntrack_icmp_timeout=3600 \
+		net.netfilter.nf_conntrack_icmpv6_timeout=3600 \
+		net.netfilter.nf_conntrack_udp_timeout=3600 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=3600 >/dev/null ||
+		die "conntrack sysctls in $1"
+}
+
+# nft_load NS: the nft ruleset on stdin, into NS.
+nft_load()
+{
+	local out
+	out=$(ip netns exec "$1" nft -f - 2>&1) || die "nft -f in $1: $out"
+}
+
+# ct_dump NS FILE: NS's conntrack table, both families, with accounting
+# (`conntrack -L -o extended`), into FILE.
+ct_dump()
+{
+	ip netns exec "$1" conntrack -L -o extended >"$2" 2>"$2.err" ||
+		die "conntrack -L in $1: $(cat "$2.err")"
+}
+
+# json_num NAME KEY: the number KEY in the first line of $TMPD/NAME.out (a
+# traffic.py JSON line), in $FV. No external command: cheap under
+# emulation, where a wait on a timer (TIME-WAIT) follows.
+json_num()
+{
+	local line re="\"$2\": (-?[0-9]+)"
+	IFS= read -r line <"$TMPD/$1.out" || line=
+	[[ $line =~ $re ]] || die "no $2 in $1.out: $line"
+	FV=${BASH_REMATCH[1]}
+}
+
+# ss_dump NS FILE: `ss -Htan` of NS (every TCP socket, TIME-WAIT ones too)
+# into FILE.
+ss_dump()
+{
+	ip netns exec "$1" ss -Htan >"$2" || die "ss -tan in $1"
+}
+
+# ss_state FILE LPORT PEER_PORT: the state, in flowmon's names, of the TCP
+# socket of the ss_dump FILE with these local and peer ports, in $FV;
+# CLOSED when there is none (a closed socket is gone).
+ss_state()
+{
+	local st rq sq local peer rest
+	FV=CLOSED
+	while read -r st rq sq local peer rest; do
+		[ "${local##*:}" = "$2" ] && [ "${peer##*:}" = "$3" ] || continue
+		case $st in
+		ESTAB) FV=ESTABLISHED ;;
+		SYN-RECV) FV=SYN-RECEIVED ;;
+		*) FV=$st ;;
+		esac
+		return 0
+	done <"$1"
+}
+
+# monitor_joined NS PID: the `flowctl monitor` PID (started with bg, so
+# `ip netns exec` exec'ed it) has joined its multicast groups in NS: a
+# generic netlink socket of its port id with groups in /proc/net/netlink.
+# For wait_until.
+monitor_joined()
+{
+	nsrun "$1" '
+		while read -r sk eth portid groups rest; do
+			[ "$eth" = 16 ] && [ "$groups" != 00000000 ] &&
+				[ $((portid % 4194304)) = "$1" ] && exit 0
+		done </proc/net/netlink
+		exit 1' "$2"
+}
+
+# check_ct_flows FLOWS CT [--text FILE]... -- DESC FAMILY PROTO CLIENT
+#	CLIENT_PORT SERVER SERVER_PORT [EXPECT...] [-- DESC ...]...
+# For each connection, named by conntrack's original tuple (ICMP echo: the
+# identifier as CLIENT_PORT, SERVER_PORT 0), against its one entry in the
+# ct_dump CT:
+#  - exactly one flow of FLOWS (`flowctl -j list`) is this connection's,
+#    keyed by its original or its reply tuple, either way round (ICMP: by
+#    the addresses);
+#  - that flow's key is the original tuple; packets_up and bytes_up are
+#    the original direction's packets= and bytes=, packets_down and
+#    bytes_down the reply direction's;
+#  - snat is true when the reply tuple's destination (address, port or
+#    identifier) is not the client, dnat when its source is not the
+#    server; then nat_client, nat_client_port, nat_server, nat_server_port
+#    are the reply tuple's dst, dport (ICMP: id), src and sport (ICMP: 0);
+#    with neither, those four are absent;
+#  - in each --text FILE (/proc/net/flowmon, `flowctl list -o plain`) the
+#    header ends with nat nat_client nat_client_port nat_server
+#    nat_server_port, and the flow's one line ends with nat (-, snat, dnat
+#    or snat,dnat) and those four (each - without NAT);
+#  - and every EXPECT (flowq.py check syntax, field=@present too).
+# The EXPECT ct_up=skip leaves packets_up and bytes_up out of the comparison
+# with conntrack: for a client in the same namespace, whose TCP segments
+# pass LOCAL_OUT as GSO packets (TCP always builds them), which conntrack
+# counts once and flowmon as the segments they stand for.
+# One python run for all of them.
+check_ct_flows()
+{
+	local out rc=0
+	out=$($PY - "$SELFTEST_DIR" "$@" <<'PYEOF'
+import contextlib, io, sys
+sys.path.insert(0, sys.argv[1])
+import flowq
+NAT_COLS = ["nat", "nat_client", "nat_client_port", "nat_server",
+            "nat_server_port"]
+ECHO = {"icmp": ("8", "0"), "icmpv6": ("128", "129")}
+args = sys.argv[2:]
+flows_path = args[0]
+flows = flowq.load(flows_path)
+ct_path = args[1]
+args = args[2:]
+texts = []
+while args and args[0] == "--text":
+    texts.append(args[1])
+    args = args[2:]
+groups = []
+for a in args:
+    if a == "--":
+        groups.append([])
+    elif not groups:
+        sys.exit("check_ct_flows: groups must start with --")
+    else:
+        groups[-1].append(a)
+
+
+def ct_entries(path):
+    """(family, proto, orig, reply) of each conntrack -L -o extended line;
+    a tuple is a dict of its key=value fields."""
+    out = []
+    for line in open(path):
+        tok = line.split()
+        if len(tok) < 3 or tok[0] not in ("ipv4", "ipv6"):
+            continue
+        tuples = []
+        for t in tok[3:]:
+            k, eq, v = t.partition("=")
+            if not eq:
+                continue
+            if k == "src":
+                tuples.append({})
+            if tuples and len(tuples) <= 2 and k not in tuples[-1]:
+                tuples[-1][k] = v
+        if len(tuples) == 2:
+            out.append((tok[0], tok[2], tuples[0], tuples[1], line.strip()))
+    return out
+
+
+def ends(t, proto, orig):
+    """(src, sport), (dst, dport) of a tuple; ICMP echo: the identifier is
+    the client's port, 0 the server's."""
+    if proto in ECHO:
+        if orig:
+            return (t["src"], t.get("id")), (t["dst"], "0")
+        return (t["src"], "0"), (t["dst"], t.get("id"))
+    return (t["src"], t.get("sport")), (t["dst"], t.get("dport"))
+
+
+def text_lines(path):
+    lines = open(path).read().splitlines()
+    return (lines[0].split() if lines else []), [l.split() for l in lines[1:]]
+
+
+entries = ct_entries(ct_path)
+for path in texts:
+    head, _ = text_lines(path)
+    if head[-5:] == NAT_COLS:
+        print("# ok - %s: the header ends with %s" % (path.rsplit("/", 1)[-1],
+                                                      " ".join(NAT_COLS)))
+    else:
+        print("# not ok - %s: header %s, expected it to end with %s"
+              % (path, " ".join(head), " ".join(NAT_COLS)))
+for g in groups:
+    desc, fam, proto, c, cp, s, sp = g[:7]
+    exps = g[7:]
+    print("# " + desc)
+    orig_ends = ((c, cp), (s, sp))
+    sel = [e for e in entries if e[0] == fam and e[1] == proto
+           and ends(e[2], proto, True) == orig_ends
+           and (proto not in ECHO or e[2].get("type") == ECHO[proto][0])]
+    if len(sel) != 1:
+        print("# not ok - %d conntrack entries with the original tuple %s %s "
+              "%s:%s -> %s:%s, expected 1" % (len(sel), fam, proto, c, cp, s, sp))
+        for e in entries:
+            print("#   conntrack: " + e[4])
+        continue
+    _, _, o, r, line = sel[0]
+    print("#   conntrack: " + line)
+    if "packets" not in o or "packets" not in r:
+        print("# not ok - no accounting in the conntrack entry "
+              "(net.netfilter.nf_conntrack_acct)")
+        continue
+    rs, rd = ends(r, proto, False)
+    # All the flows of this connection, whatever their key.
+    pairs = [set(orig_ends), {rs, rd}]
+    mine = []
+    for f in flows:
+        if f.get("family") != fam or f.get("proto") != proto:
+            continue
+        fe = {(f.get("client"), flowq.text(f.get("client_port"))),
+              (f.get("server"), flowq.text(f.get("server_port")))}
+        if proto in ECHO:
+            fe = {a for a, _ in fe}
+            if fe in ({a for a, _ in p} for p in pairs):
+                mine.append(f)
+        elif fe in pairs:
+            mine.append(f)
+    if len(mine) == 1:
+        print("# ok - one flow of this connection (by its original or "
+              "reply tuple)")
+    else:
+        print("# not ok - %d flows of this connection (by its original or "
+              "reply tuple), expected 1:" % len(mine))
+        for f in mine:
+            print("#   flow: " + flowq.brief(f))
+    snat = rd != (c, cp)
+    dnat = rs != (s, sp)
+    want = ["packets_up=" + o["packets"], "bytes_up=" + o["bytes"]]
+    if "ct_up=skip" in exps:
+        exps.remove("ct_up=skip")
+        want = []
+    want += ["packets_down=" + r["packets"], "bytes_down=" + r["bytes"],
+             "snat=" + flowq.text(snat), "dnat=" + flowq.text(dnat)]
+    nat = dict(zip(NAT_COLS[1:], (rd[0], rd[1], rs[0], rs[1])))
+    for k in NAT_COLS[1:]:
+        want.append("%s=%s" % (k, nat[k] if snat or dnat else "@absent"))
+    filt = "family=%s,proto=%s,client=%s,client_port=%s,server=%s," \
+           "server_port=%s" % (fam, proto, c, cp, s, sp)
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        try:
+            flowq.cmd_check([flows_path, filt] +
+                            [e for e in want + exps
+                             if not e.endswith("=@present")])
+        except SystemExit:
+            pass
+    out = buf.getvalue()
+    if "# ok - " not in out and "# not ok - " not in out:
+        out = "# not ok - no single flow keyed by the original tuple\n" + out
+    sys.stdout.write(out)
+    one = flowq.select(flows, filt)
+    for e in exps:
+        if e.endswith("=@present"):
+            k = e[:-len("=@present")]
+            good = len(one) == 1 and k in one[0]
+            print("# %s - %s is present" % ("ok" if good else "not ok", k))
+    tail = (["-" if not (snat or dnat) else
+             ",".join(n for n, b in (("snat", snat), ("dnat", dnat)) if b)] +
+            [nat[k] if snat or dnat else "-" for k in NAT_COLS[1:]])
+    for path in texts:
+        _, rows = text_lines(path)
+        got = [l for l in rows if l[:6] == [fam, proto, c, cp, s, sp]]
+        name = path.rsplit("/", 1)[-1]
+        if len(got) != 1:
+            print("# not ok - %s: %d lines of this flow, expected 1"
+                  % (name, len(got)))
+        elif got[0][18:] == tail:
+            print("# ok - %s: the line ends with %s" % (name, " ".join(tail)))
+        else:
+            print("# not ok - %s: the line ends with %s, expected %s"
+                  % (name, " ".join(got[0][18:]), " ".join(tail)))
+PYEOF
+) || rc=$?
+	[ -n "$out" ] && echo "$out"
+	[ $rc -eq 0 ] || die "check_ct_flows: python failed"
+	CHECKS=$((CHECKS + $(grep -c '^# \(not \)\?ok - ' <<<"$out" || true)))
+	FAILS=$((FAILS + $(grep -c '^# not ok - ' <<<"$out" || true)))
+	return 0
+}
+
+# check_lists ALL -- DESC LIST [FILTER...] [-- DESC LIST ...]...: the flows
+# of each LIST (a filtered `flowctl -j list`) are exactly the flows of ALL
+# (the unfiltered one, taken just before) that match one of the FILTERs
+# (flowq.py syntax), compared by id. No FILTER: LIST is empty. One check
+# each, in one python run. A LIST that is no JSON array fails its check,
+# with LIST.err (flowctl's stderr) if there is one.
+check_lists()
+{
+	local out rc=0
+	out=$($PY - "$SELFTEST_DIR" "$@" <<'PYEOF'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import flowq
+every = flowq.load(sys.argv[2])
+groups = []
+for a in sys.argv[3:]:
+    if a == "--":
+        groups.append([])
+    elif not groups:
+        sys.exit("check_lists: groups must start with --")
+    else:
+        groups[-1].append(a)
+def load(path):
+    try:
+        flows = json.load(open(path))
+        if isinstance(flows, list):
+            return flows
+    except (OSError, ValueError):
+        pass
+    try:
+        err = open(path + ".err").read().strip()
+    except OSError:
+        err = ""
+    print("#   %s: %s" % (path.rsplit("/", 1)[-1], err or "no JSON array"))
+    return None
+for desc, path, *filts in groups:
+    listed = load(path)
+    if listed is None:
+        print("# not ok - %s: flowctl printed no list" % desc)
+        continue
+    got = sorted(f["id"] for f in listed)
+    want = sorted({f["id"] for flt in filts for f in flowq.select(every, flt)})
+    if got == want:
+        print("# ok - %s: ids %s" % (desc, want))
+        continue
+    print("# not ok - %s: ids %s, expected %s" % (desc, got, want))
+    for f in listed:
+        print("#   listed: id=%s %s" % (f["id"], flowq.brief(f)))
+PYEOF
+) || rc=$?
+	[ -n "$out" ] && echo "$out"
+	[ $rc -eq 0 ] || die "check_lists: python failed"
+	CHECKS=$((CHECKS + $(grep -c '^# \(not \)\?ok - ' <<<"$out" || true)))
+	FAILS=$((FAILS + $(grep -c '^# not ok - ' <<<"$out" || true)))
+	return 0
+}
