@@ -184,10 +184,7 @@ class Summary:
             for ev in ("timer:timer_expire_entry", "workqueue:workqueue_execute_start",
                        "timer:hrtimer_expire_entry", "LOC"):
                 with_ns = med(r.get(ev) / r["secs"] for r in rs if r.get(ev) is not None)
-                without = med(r.get(ev) / r["secs"] for r in sel(self.raw, "idle0", tracker=t)
-                              if r.get(ev) is not None)
                 per[t][ev + "_per_s"] = with_ns
-                per[t][ev + "_per_s_without"] = without
             res["namespaces"] = ns
         if "none" in per and "flowmon" in per:
             ns = res["namespaces"]
@@ -201,16 +198,36 @@ class Summary:
         self.out["idle"] = res
 
     def lookup(self):
-        res = {}
-        ns = sorted({r["n"] for r in sel(self.raw, "lookup")})
-        for n in ns:
-            res[n] = self.cost("lookup", "udp", n)
-            res[n]["entries"] = {t: med(r["entries"] for r in
-                                        sel(self.raw, "lookup_entries", tracker=t, n=n))
-                                 for t in TRACKERS}
-        if len(ns) == 2:
-            lo, hi = ns
-            res["growth"] = {t: ratio(res[hi][t], res[lo][t]) for t in TRACKERS}
+        """Scenario 6: behind 1000 flows (lookup), behind the large tables
+        of scenarios 2-4 (lookup_sized), and flowmon with its default
+        parameters behind lookup_n flows (lookup)."""
+        res = {"small": self.cost("lookup", "udp", 1000), "sized": {}}
+        res["small"]["entries"] = {t: med(r["entries"] for r in sel(
+            self.raw, "lookup_entries", tracker=t, n=1000)) for t in TRACKERS}
+        for n in sorted({r["n"] for r in sel(self.raw, "lookup_sized")}):
+            res["sized"][n] = self.cost("lookup_sized", "udp", n)
+        big = self.meta.get("lookup_n")
+        rs = sel(self.raw, "lookup", tracker="flowmon", n=big)
+        if rs:
+            fm = med(per_packet(r) for r in rs)
+            sized = res["sized"].get(big, {})
+            row = {"none": sized.get("none"), "flowmon": fm,
+                   "conntrack": sized.get("conntrack")}
+            base, ct = row["none"], row["conntrack"]
+            row["flowmon_x"] = ratio(fm, base)
+            row["conntrack_x"] = ratio(ct, base)
+            row["extra_ratio"] = ratio(fm - base if base else None,
+                                       ct - base if base and ct else None)
+            row["entries"] = med(r["entries"] for r in sel(
+                self.raw, "lookup_entries", tracker="flowmon", n=big))
+            res["default_big"] = row
+            res["growth"] = {t: ratio(row[t], res["small"][t]) for t in TRACKERS}
+            fill = sel(self.raw, "lookup_fill", tracker="flowmon", n=big)
+            res["default_fill_ns_per_flow"] = med(r["ns"] / r["count"] for r in fill)
+        top = max(res["sized"]) if res["sized"] else None
+        if top:
+            res["growth_sized"] = {"n": top, **{t: ratio(res["sized"][top][t], res["small"][t])
+                                                for t in TRACKERS}}
         st = sel(self.raw, "fm_stats", scenario=6)
         if st:
             res["flowmon_stats"] = st[-1]["stats"]
@@ -222,6 +239,7 @@ class Summary:
 
     def durations(self):
         self.out["durations_s"] = {r["scenario"]: r["secs"] for r in sel(self.raw, "duration")}
+        self.out["skipped"] = sel(self.raw, "skipped")
 
     def run(self):
         self.count_drops()
@@ -308,14 +326,12 @@ def table(out, meta, done):
                          (">" if x["timed_out"] else "") + fmt(x["s"] / y["s"]))
         add("%-34s" % name + "".join("%12s" % c for c in cells))
     add("")
-    add("4. Memory per flow (bytes: slab+vmalloc+percpu delta / entries [all memory in use"
-        " but the page cache])")
+    add("4. Memory per flow (bytes: /proc/meminfo Slab+VmallocUsed+Percpu delta while filling / entries)")
     add("%-34s %16s %16s" % ("", "flowmon", "conntrack"))
     for n, cases in out["memory"].items():
         for case, r in cases.items():
             fm, ct = r.get("flowmon"), r.get("conntrack")
-            cell = lambda x: "-" if not x else "%s [%s]" % (fmt(x["slab_bytes"], ".0f"),
-                                                            fmt(x["used_bytes"], ".0f"))
+            cell = lambda x: "-" if not x else fmt(x["slab_bytes"], ".0f")
             add("%-34s %16s %16s" % ("N=%s %s" % (human_n(n), case.upper()), cell(fm), cell(ct)))
     add("Hash buckets (8 bytes, allocated up front: flowmon per namespace, conntrack once) are not in")
     add("these deltas: at four flows per bucket (flowmon's default max_flows) they add 2 bytes per flow;")
@@ -342,28 +358,42 @@ def table(out, meta, done):
                 fmt(idle.get("flowmon_" + ev + "_per_s_per_ns"), ".2f")))
         add("")
     lk = out["lookup"]
-    keys = sorted(k for k in lk if isinstance(k, int))
-    if keys:
+    if lk["small"].get("flowmon") is not None:
         p = lk.get("flowmon_params", {})
-        add("6. Lookup at scale (ns per frame of one UDP flow behind N other flows; flowmon: default"
-            " parameters, hashsize=%s max_flows=%s)" % (p.get("hashsize"), p.get("max_flows")))
-        add("%-34s %11s %11s %11s %8s %8s %9s" % ("", "baseline", "flowmon", "conntrack",
-                                                   "fm/base", "ct/base", "fm+/ct+"))
-        for n in keys:
-            r = lk[n]
-            add("%-34s %11s %11s %11s %8s %8s %9s" % (
-                "N=%s (flowmon holds %s)" % (human_n(n), fmt(r["entries"]["flowmon"], ".0f")),
-                fmt(r["none"], ".0f"), fmt(r["flowmon"], ".0f"), fmt(r["conntrack"], ".0f"),
-                fmt(r["flowmon_x"]), fmt(r["conntrack_x"]), fmt(r["extra_ratio"])))
+        row = "%-34s %11s %11s %11s %8s %8s %9s"
+        cells = lambda r: (fmt(r.get("none"), ".0f"), fmt(r.get("flowmon"), ".0f"),
+                           fmt(r.get("conntrack"), ".0f"), fmt(r.get("flowmon_x")),
+                           fmt(r.get("conntrack_x")), fmt(r.get("extra_ratio")))
+        add("6. Lookup at scale (ns per frame of one UDP flow behind N others)")
+        add("   flowmon with default parameters: hashsize=%s max_flows=%s max_flows_containers=%s"
+            % (p.get("hashsize"), p.get("max_flows"), p.get("max_flows_containers")))
+        add(row % ("", "baseline", "flowmon", "conntrack", "fm/base", "ct/base", "fm+/ct+"))
+        add(row % (("behind 1k, flowmon default",) + cells(lk["small"])))
+        big = lk.get("default_big")
+        if big:
+            add(row % (("behind %s, flowmon default*" % human_n(meta.get("lookup_n", 0)),) + cells(big)))
+        for n, r in lk["sized"].items():
+            add(row % (("behind %s, tables sized for it" % human_n(n),) + cells(r)))
         g = lk.get("growth")
         if g:
-            add("%-34s %11s %11s %11s" % ("cost at %s / at %s" % (human_n(keys[1]), human_n(keys[0])),
+            add("%-34s %11s %11s %11s" % ("behind %s default* / behind 1k" % human_n(meta.get("lookup_n", 0)),
+                                           fmt(g["none"]), fmt(g["flowmon"]), fmt(g["conntrack"])))
+        g = lk.get("growth_sized")
+        if g:
+            add("%-34s %11s %11s %11s" % ("behind %s sized / behind 1k" % human_n(g["n"]),
                                            fmt(g["none"]), fmt(g["flowmon"]), fmt(g["conntrack"])))
         st = lk.get("flowmon_stats")
         if st:
-            add("flowmon's table after the fill: %s active, %s untracked, %s evicted (unreplied)"
-                % (st.get("active"), st.get("untracked"), st.get("evicted_embryonic")))
+            add("* baseline and conntrack there: from the sized tables. flowmon's default table after"
+                " %s flows pushed:" % human_n(meta.get("lookup_n", 0)))
+            add("  %s active, %s untracked, %s evicted (unreplied); the push took %s ns per flow"
+                % (st.get("active"), st.get("untracked"), st.get("evicted_embryonic"),
+                   fmt(lk.get("default_fill_ns_per_flow"), ".0f")))
         add("")
+    for sk in out.get("skipped", []):
+        add("NOTE: N=%s: %d of %d repetitions only: another (%ss) would have passed the %ss budget"
+            " of the run (`make bench` must end within 25 minutes)"
+            % (human_n(sk["n"]), sk["reps_done"], sk["reps"], sk["rep_secs"], sk["budget"]))
     d = out["drops"]
     add("Packets not forwarded (sent - counted on the router's egress), all scenarios: "
         + ", ".join("%s %d" % (t, d.get(t, 0)) for t in TRACKERS))
@@ -393,7 +423,7 @@ def plot(out, outdir):
                                           v("tcp", "flowmon"), v("tcp", "conntrack")))
     png = os.path.join(outdir, "bench.png")
     script = """
-set terminal pngcairo size 1200,500 font ",10"
+set terminal pngcairo size 1200,500 font ",10" noenhanced
 set output '%(png)s'
 set multiplot layout 1,2 title "flowmon vs nf_conntrack, one VM boot (TCG: compare ratios only)"
 set logscale xy
