@@ -9,6 +9,9 @@
 #                     ...), built first by tools/vm/debug-kernel (slow)
 #   make debug-kernel build (or update) that kernel in .build/debug-kernel
 #   make demo         deps, all, then tools/vm/demo.sh in a QEMU VM
+#   make bench        deps, all, then the benchmark (tools/bench) in one VM
+#                     boot: flowmon against no tracker and nf_conntrack;
+#                     results in .build/bench (results.json, bench.png)
 #   make load|unload  insmod/rmmod flowmon.ko on this machine
 #   make checkpatch   the kernel's checkpatch.pl --strict on the module
 #   make sparse       module build with sparse (C=2)
@@ -117,6 +120,23 @@ check-debug: debug-kernel
 demo: deps
 	@$(MAKE) all KDIR=$(VM_KDIR)
 	@$(VMRUN) --kver "$(KVER)" -- tools/vm/demo.sh
+
+# The benchmark: tools/bench/bench.sh in the VM (its traffic generator
+# tools/bench/fmgen), then tools/bench/report.py on the host: the table,
+# .build/bench/results.json and the gnuplot plot .build/bench/bench.png.
+# perf counts timer events in the guest (which shares this root).
+BENCH_DEB_PACKAGES := gnuplot-nox linux-perf conntrack nftables ethtool
+BENCH_OUT := $(CURDIR)/.build/bench
+
+.PHONY: bench deps-bench
+
+deps-bench: deps
+	$(call install_missing,$(BENCH_DEB_PACKAGES))
+
+bench: deps-bench
+	@$(MAKE) all KDIR=$(VM_KDIR)
+	@$(MAKE) -C tools/bench
+	@tools/bench/run --kver "$(KVER)" "$(BENCH_OUT)"
 
 load:
 	$(SUDO) insmod ./flowmon.ko
