@@ -56,9 +56,9 @@ frag_case()
 	$CRAFT udp --send-ns "$NS_C" --recv-ns "$NS_S" --dst "$srv" --port "$port" \
 		--count $COUNT --size $SIZE >"$TMPD/udp$port.out" 2>"$TMPD/udp$port.err" ||
 		die "craft.py udp to $srv:$port: $(cat "$TMPD/udp$port.err")"
-	rt_jnum "$TMPD/udp$port.out" received
+	json_num "$TMPD/udp$port.out" received
 	expect_eq "$fam: datagrams received whole" $COUNT "$FV"
-	rt_jnum "$TMPD/udp$port.out" local_port
+	json_num "$TMPD/udp$port.out" local_port
 	lport=$FV
 	snap "$NS_C" "$TMPD/$fam-c.json"
 	snap "$NS_S" "$TMPD/$fam-s.json"

@@ -1303,15 +1303,25 @@ ct_dump()
 		die "conntrack -L in $1: $(cat "$2.err")"
 }
 
-# json_num NAME KEY: the number KEY in the first line of $TMPD/NAME.out (a
-# traffic.py JSON line), in $FV. No external command: cheap under
-# emulation, where a wait on a timer (TIME-WAIT) follows.
+# json_num FILE KEY: the number KEY in the first line of FILE (a one-line
+# JSON object from traffic.py or craft.py), in $FV. No external command:
+# cheap under emulation, where a wait on a timer (TIME-WAIT) may follow.
 json_num()
 {
 	local line re="\"$2\": (-?[0-9]+)"
-	IFS= read -r line <"$TMPD/$1.out" || line=
-	[[ $line =~ $re ]] || die "no $2 in $1.out: $line"
+	IFS= read -r line <"$1" || line=
+	[[ $line =~ $re ]] || die "no $2 in $1: $line"
 	FV=${BASH_REMATCH[1]}
+}
+
+# tcp_rows_in NS STATE PORT_RE: how many TCP records of NS are in the
+# summary state STATE with a server port matching the regex PORT_RE, in
+# $FV.
+tcp_rows_in()
+{
+	FV=$(fc "$1" list -o plain 2>/dev/null | awk -v st="$2" -v re="$3" '
+		NR > 1 && $2 == "tcp" && $7 == st && $6 ~ re { n++ }
+		END { print n + 0 }')
 }
 
 # ss_dump NS FILE: `ss -Htan` of NS (every TCP socket, TIME-WAIT ones too)

@@ -168,16 +168,6 @@ craft_run()
 	fi
 }
 
-# rt_jnum FILE KEY: a number in the first line of FILE (craft.py's one-line
-# JSON), in $FV; no external command.
-rt_jnum()
-{
-	local line re="\"$2\": (-?[0-9]+)"
-	IFS= read -r line <"$1" || line=
-	[[ $line =~ $re ]] || die "no $2 in $1: $line"
-	FV=${BASH_REMATCH[1]}
-}
-
 # rt_gone PID: the background process has exited (gone, or a zombie); no
 # external command per poll, unlike lib.sh's proc_gone.
 rt_gone()

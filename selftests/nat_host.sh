@@ -212,9 +212,9 @@ wait_done 120 shair "$s_hair"
 wait_done 60 csvc "$c_svc"
 wait_done 60 ssvc "$s_svc"
 for c in out pub hair; do
-	json_num "c$c" local_port
+	json_num "$TMPD/c$c.out" local_port
 	CP[$c]=$FV
-	json_num "s$c" peer_port
+	json_num "$TMPD/s$c.out" peer_port
 	SP[$c]=$FV
 done
 
@@ -242,10 +242,7 @@ declare -A ST_C ST_S
 wait_until 60 ends_closed || log "the endpoints' sockets are not all closed after 60 s"
 closed_all()
 {
-	FV=$(fc "$NS_H" list -o plain 2>/dev/null | awk '
-		NR > 1 && $2 == "tcp" && $7 == "TIME-WAIT/CLOSED" &&
-			$6 ~ /^(5001|8080|8081|80)$/ { n++ }
-		END { print n + 0 }')
+	tcp_rows_in "$NS_H" TIME-WAIT/CLOSED '^(5001|8080|8081|80)$'
 	[ "$FV" = 4 ]
 }
 wait_until 60 closed_all ||

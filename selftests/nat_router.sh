@@ -147,9 +147,9 @@ done
 # saw it (a masquerade changes it).
 declare -A CP SP
 for p in 5001 5002 5003 5004 80 81; do
-	json_num "c$p" local_port
+	json_num "$TMPD/c$p.out" local_port
 	CP[$p]=$FV
-	json_num "s$p" peer_port
+	json_num "$TMPD/s$p.out" peer_port
 	SP[$p]=$FV
 done
 log "client ports: ${CP[*]} (as the servers saw them: ${SP[*]})"
@@ -187,10 +187,7 @@ wait_until 60 ends_closed || log "the endpoints' sockets are not all closed afte
 # seen the last ACKs (one record each, keyed by the original tuple).
 closed_all()
 {
-	FV=$(fc "$NS_R" list -o plain 2>/dev/null | awk '
-		NR > 1 && $2 == "tcp" && $7 == "TIME-WAIT/CLOSED" &&
-			$6 ~ /^(5001|5002|5003|5004|8080|8081)$/ { n++ }
-		END { print n + 0 }')
+	tcp_rows_in "$NS_R" TIME-WAIT/CLOSED '^(5001|5002|5003|5004|8080|8081)$'
 	[ "$FV" = 6 ]
 }
 wait_until 60 closed_all ||

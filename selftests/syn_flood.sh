@@ -96,9 +96,9 @@ flood()
 		die "craft.py flood: $(cat "$TMPD/$1.err")"
 	fi
 	log "flood: $(cat "$TMPD/$1.out")"
-	rt_jnum "$TMPD/$1.out" sent
+	json_num "$TMPD/$1.out" sent
 	expect_eq "SYNs sent" $SYNS "$FV"
-	rt_jnum "$TMPD/$1.out" received
+	json_num "$TMPD/$1.out" received
 	expect_eq "SYNs that came out of R at P (flowmon never drops)" $SYNS "$FV"
 }
 
