@@ -20,6 +20,15 @@
 
 require_root_tools setpriv unshare
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+# What nobody runs must be reachable by nobody wherever the checkout is
+# (a root-only home directory, say): copies in a world-readable directory.
+NOBODY_BIN=$(mktemp -d /tmp/flowmon-nobody.XXXXXX) || die "mktemp"
+CLEANUP_CMDS+=("rm -rf $NOBODY_BIN")
+chmod 755 "$NOBODY_BIN" &&
+	install -m 755 "$FLOWCTL" "$NOBODY_BIN/flowctl" &&
+	install -m 644 "$SELFTEST_DIR/traffic.py" "$NOBODY_BIN/traffic.py" ||
+	die "copying flowctl and traffic.py to $NOBODY_BIN"
+NOBODY_FLOWCTL=$NOBODY_BIN/flowctl
 flowmon_load
 setup_pair --no-ipv6
 udp_server usink sink 6000
@@ -63,14 +72,14 @@ expect_eq "nobody reading /proc/net/flowmon: status" 0 "$RC"
 expect_eq "nobody reads the rows root reads" "$(cat "$TMPD/root.proc")" \
 	"$(awk '{ $18 = ""; print }' <<<"$OUT")"
 snap "$NS_C" "$TMPD/root.json"
-as_nobody_in "$NS_C" "$FLOWCTL" -j list
+as_nobody_in "$NS_C" "$NOBODY_FLOWCTL" -j list
 expect_eq "nobody's flowctl -j list: status" 0 "$RC"
 expect_eq "nobody's flowctl -j list equals root's" "$(cat "$TMPD/root.json")" "$OUT"
 expect_eq "flows listed" 1 "$(flowq count "$TMPD/root.json" "proto=udp,server_port=6000,packets_up=2,bytes_up=76")"
-as_nobody_in "$NS_C" "$FLOWCTL" flush
+as_nobody_in "$NS_C" "$NOBODY_FLOWCTL" flush
 expect_eq "nobody's flowctl flush" \
 	"1 flowctl: permission denied: needs CAP_NET_ADMIN: run with sudo" "$RC $OUT"
-as_nobody_in "$NS_C" "$FLOWCTL" config timeout_udp=5
+as_nobody_in "$NS_C" "$NOBODY_FLOWCTL" config timeout_udp=5
 expect_eq "nobody's flowctl config timeout_udp=5" \
 	"1 flowctl: permission denied: needs CAP_NET_ADMIN: run with sudo" "$RC $OUT"
 snap "$NS_C" "$TMPD/root2.json"
@@ -104,7 +113,7 @@ RC=0
 	echo "flush: $($fc flush)"
 	echo "after flush: $($fc list -c)"
 	kill $sink
-' - "$FLOWCTL" "$PY" "$SELFTEST_DIR/traffic.py" >"$TMPD/userns.out" 2>&1 || RC=$?
+' - "$NOBODY_FLOWCTL" "$PY" "$NOBODY_BIN/traffic.py" >"$TMPD/userns.out" 2>&1 || RC=$?
 [ -n "$userns_was" ] && echo "$userns_was" >"$userns_sysctl"
 sed 's/^/#   /' "$TMPD/userns.out"
 if [ $RC -ne 0 ] && grep -q "unshare: .*Operation not permitted" "$TMPD/userns.out"; then
