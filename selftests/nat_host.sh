@@ -211,11 +211,18 @@ wait_done 120 chair "$c_hair"
 wait_done 120 shair "$s_hair"
 wait_done 60 csvc "$c_svc"
 wait_done 60 ssvc "$s_svc"
+# CPU[C], SPD[C]: the payload each way, what the application sent and
+# what TCP_INFO says its TCP resent (after "acked": final).
+declare -A CPU SPD
 for c in out pub hair; do
 	json_num "$TMPD/c$c.out" local_port
 	CP[$c]=$FV
+	json_num "$TMPD/c$c.out" bytes_retrans
+	CPU[$c]=$((1000 + FV))
 	json_num "$TMPD/s$c.out" peer_port
 	SP[$c]=$FV
+	json_num "$TMPD/s$c.out" bytes_retrans
+	SPD[$c]=$((2000 + FV))
 done
 
 # ends_closed: every client's socket in TIME-WAIT (the server's FIN came),
@@ -265,15 +272,15 @@ st()
 FPU=$((SEGS_OUT + 2))
 check_ct_flows "$D/all.json" "$D/ct" --text "$D/proc" \
 	-- "(a) out: $A4:${CP[out]} -> $O4:5001, masqueraded to $H4" \
-	ipv4 tcp $A4 ${CP[out]} $O4 5001 $(st out) payload_up=1000 payload_down=2000 \
+	ipv4 tcp $A4 ${CP[out]} $O4 5001 $(st out) payload_up=${CPU[out]} payload_down=${SPD[out]} \
 	snat=true dnat=false nat_client=$H4 nat_client_port=${SP[out]} \
 	nat_server=$O4 nat_server_port=5001 \
 	-- "(a) pub: $O4:${CP[pub]} -> $H4:8080, published port of $B4:80" \
-	ipv4 tcp $O4 ${CP[pub]} $H4 8080 $(st pub) payload_up=1000 payload_down=2000 \
+	ipv4 tcp $O4 ${CP[pub]} $H4 8080 $(st pub) payload_up=${CPU[pub]} payload_down=${SPD[pub]} \
 	snat=false dnat=true nat_client=$O4 nat_client_port=${SP[pub]} \
 	nat_server=$B4 nat_server_port=80 \
 	-- "(a) hair: $A4:${CP[hair]} -> $H4:8081, published port of $B4:81, masqueraded to $BR" \
-	ipv4 tcp $A4 ${CP[hair]} $H4 8081 $(st hair) payload_up=1000 payload_down=2000 \
+	ipv4 tcp $A4 ${CP[hair]} $H4 8081 $(st hair) payload_up=${CPU[hair]} payload_down=${SPD[hair]} \
 	snat=true dnat=true nat_client=$BR nat_client_port=${SP[hair]} \
 	nat_server=$B4 nat_server_port=81 \
 	-- "(b) svc after the close: $H4:${CP[svc]} -> $SVC:80, reaching $B4:8000" \

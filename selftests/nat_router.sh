@@ -144,13 +144,19 @@ for p in 5001 5002 5003 5004 80 81; do
 	wait_done 120 "s$p" "${SPID[$p]}"
 done
 # CP[PORT]: the client's port, SP[PORT]: the client's port as the server
-# saw it (a masquerade changes it).
-declare -A CP SP
+# saw it (a masquerade changes it). PU[PORT], PD[PORT]: the payload each
+# way, what the application sent and what TCP_INFO says its TCP resent
+# (after "acked": final; the emulator sometimes resends what was not lost).
+declare -A CP SP PU PD
 for p in 5001 5002 5003 5004 80 81; do
 	json_num "$TMPD/c$p.out" local_port
 	CP[$p]=$FV
+	json_num "$TMPD/c$p.out" bytes_retrans
+	PU[$p]=$((1000 + FV))
 	json_num "$TMPD/s$p.out" peer_port
 	SP[$p]=$FV
+	json_num "$TMPD/s$p.out" bytes_retrans
+	PD[$p]=$((2000 + FV))
 done
 log "client ports: ${CP[*]} (as the servers saw them: ${SP[*]})"
 
@@ -228,28 +234,32 @@ LP6N=${CP[5004]}
 LP4F=${CP[80]}
 LP6F=${CP[81]}
 
-TCP=(state=TIME-WAIT/CLOSED payload_up=1000 payload_down=2000)
+# tcp_want PORT: what every TCP record must say, for the connection to PORT.
+tcp_want()
+{
+	echo "state=TIME-WAIT/CLOSED payload_up=${PU[$1]} payload_down=${PD[$1]}"
+}
 check_ct_flows "$D/all.json" "$D/ct" --text "$D/proc" --text "$D/plain" \
 	-- "IPv4 masquerade: $L4:$LP4M -> $P4:5001, seen by P from $RP4:20000-20999" \
-	ipv4 tcp $L4 $LP4M $P4 5001 "${TCP[@]}" $ST4M \
+	ipv4 tcp $L4 $LP4M $P4 5001 $(tcp_want 5001) $ST4M \
 	snat=true dnat=false nat_client=$RP4 nat_client_port=${SP[5001]} \
 	nat_server=$P4 nat_server_port=5001 nat_client_port!=$LP4M \
 	-- "IPv6 masquerade: [$L6]:$LP6M -> [$P6]:5002, seen by P from [$RP6]:20000-20999" \
-	ipv6 tcp $L6 $LP6M $P6 5002 "${TCP[@]}" $ST6M \
+	ipv6 tcp $L6 $LP6M $P6 5002 $(tcp_want 5002) $ST6M \
 	snat=true dnat=false nat_client=$RP6 nat_client_port=${SP[5002]} \
 	nat_server=$P6 nat_server_port=5002 nat_client_port!=$LP6M \
 	-- "IPv4 port forward: $P4:$LP4F -> $RP4:8080, reaching $L4:80" \
-	ipv4 tcp $P4 $LP4F $RP4 8080 "${TCP[@]}" $ST4F \
+	ipv4 tcp $P4 $LP4F $RP4 8080 $(tcp_want 80) $ST4F \
 	snat=false dnat=true nat_client=$P4 nat_client_port=${SP[80]} \
 	nat_server=$L4 nat_server_port=80 \
 	-- "IPv6 port forward: [$P6]:$LP6F -> [$RP6]:8081, reaching [$L6]:81" \
-	ipv6 tcp $P6 $LP6F $RP6 8081 "${TCP[@]}" $ST6F \
+	ipv6 tcp $P6 $LP6F $RP6 8081 $(tcp_want 81) $ST6F \
 	snat=false dnat=true nat_client=$P6 nat_client_port=${SP[81]} \
 	nat_server=$L6 nat_server_port=81 \
 	-- "IPv4, no rule matches: $L4B:$LP4N -> $P4B:5003" \
-	ipv4 tcp $L4B $LP4N $P4B 5003 "${TCP[@]}" $ST4N snat=false dnat=false \
+	ipv4 tcp $L4B $LP4N $P4B 5003 $(tcp_want 5003) $ST4N snat=false dnat=false \
 	-- "IPv6, no rule matches: [$L6B]:$LP6N -> [$P6B]:5004" \
-	ipv6 tcp $L6B $LP6N $P6B 5004 "${TCP[@]}" $ST6N snat=false dnat=false \
+	ipv6 tcp $L6B $LP6N $P6B 5004 $(tcp_want 5004) $ST6N snat=false dnat=false \
 	-- "IPv4 echo through the masquerade: identifier $ID4, another one as P sees it" \
 	ipv4 icmp $L4 $ID4 $P4 0 state=REPLY packets_up=4 packets_down=4 \
 	bytes_up=336 bytes_down=336 payload_up=224 payload_down=224 \
