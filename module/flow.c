@@ -97,12 +97,6 @@ void flow_free_rcu(struct flow *flow)
 	call_rcu(&flow->rcu, flow_free_rcu_cb);
 }
 
-static bool flow_endpoint_equal(const union nf_inet_addr *a, __be16 a_port,
-				const union nf_inet_addr *b, __be16 b_port)
-{
-	return a_port == b_port && nf_inet_addr_cmp(a, b);
-}
-
 /*
  * Does the packet @tuple belong to the flow keyed @key, and if so, in which
  * direction does it travel?

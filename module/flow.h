@@ -153,6 +153,15 @@ struct flow_transition {
 	u8 new[2];
 };
 
+/* The same address and port? */
+static inline bool flow_endpoint_equal(const union nf_inet_addr *a,
+				       __be16 a_port,
+				       const union nf_inet_addr *b,
+				       __be16 b_port)
+{
+	return a_port == b_port && nf_inet_addr_cmp(a, b);
+}
+
 static inline void flow_tuple_reverse(struct flow_tuple *dst,
 				      const struct flow_tuple *src)
 {

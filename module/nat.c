@@ -107,12 +107,6 @@ const struct nf_conn *flow_nat_orient(const struct sk_buff *skb,
 	return ct;
 }
 
-static bool flow_endpoint_differs(const union nf_inet_addr *a, __be16 a_port,
-				  const union nf_inet_addr *b, __be16 b_port)
-{
-	return a_port != b_port || !nf_inet_addr_cmp(a, b);
-}
-
 /*
  * The translation of @ct for @flow. The reply tuple holds each endpoint on
  * the far side of the NAT: the client as the server sees it (reply's
@@ -141,11 +135,11 @@ static void flow_nat_of(const struct flow *flow, const struct nf_conn *ct,
 		nat->server = reply.dst;
 		nat->server_port = reply.dport;
 	}
-	if (flow_endpoint_differs(&nat->client, nat->client_port,
-				  &key->src, key->sport))
+	if (!flow_endpoint_equal(&nat->client, nat->client_port,
+				 &key->src, key->sport))
 		nat->flags |= FLOWMON_NAT_F_CLIENT;
-	if (flow_endpoint_differs(&nat->server, nat->server_port,
-				  &key->dst, key->dport))
+	if (!flow_endpoint_equal(&nat->server, nat->server_port,
+				 &key->dst, key->dport))
 		nat->flags |= FLOWMON_NAT_F_SERVER;
 }
 
