@@ -79,7 +79,23 @@ static bool flow_expired(const struct flowmon_timeouts *timeouts,
 	       now - last_seen > (u64)flow_timeout(timeouts, flow) * NSEC_PER_SEC;
 }
 
-static bool flowmon_gc_idle(struct flowmon_net *fn);
+/*
+ * At the end of a pass: goes idle if the table is empty. The idle bit is
+ * set before the count is read again, and a new record's count is taken
+ * before flowmon_gc_wake() reads the bit (both fully ordered atomics), so
+ * either this sees the record or the waker sees the bit: no record is left
+ * without a collector. Exactly one of them clears the bit and queues.
+ */
+static bool flowmon_gc_idle(struct flowmon_net *fn)
+{
+	if (!flow_table_empty(&fn->table))
+		return false;
+	set_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags);
+	/* The bit before the count; pairs with the waker's count, then bit. */
+	smp_mb__after_atomic();
+	return flow_table_empty(&fn->table) ||
+	       !test_and_clear_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags);
+}
 
 static void flowmon_gc_work(struct work_struct *work)
 {
@@ -108,24 +124,6 @@ static void flowmon_gc_work(struct work_struct *work)
 		delay = msecs_to_jiffies(flowmon_gc_interval_ms);
 	}
 	queue_delayed_work(system_power_efficient_wq, &fn->gc_work, delay);
-}
-
-/*
- * At the end of a pass: goes idle if the table is empty. The idle bit is
- * set before the count is read again, and a new record's count is taken
- * before flowmon_gc_wake() reads the bit (both fully ordered atomics), so
- * either this sees the record or the waker sees the bit: no record is left
- * without a collector. Exactly one of them clears the bit and queues.
- */
-static bool flowmon_gc_idle(struct flowmon_net *fn)
-{
-	if (!flow_table_empty(&fn->table))
-		return false;
-	set_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags);
-	/* The bit before the count; pairs with the waker's count, then bit. */
-	smp_mb__after_atomic();
-	return flow_table_empty(&fn->table) ||
-	       !test_and_clear_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags);
 }
 
 /* After a record is added: wakes the collector if it is idle. */
