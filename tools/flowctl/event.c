@@ -95,6 +95,7 @@ static void print_line(FILE *out, const struct event *ev)
 	char client[OUTPUT_ENDPOINT_LEN], server[OUTPUT_ENDPOINT_LEN];
 	char proto[FLOW_PROTO_LEN], state[FLOW_STATE_LEN], old[FLOW_STATE_LEN];
 	const struct flow *f = &ev->flow;
+	const char *nat = flow_nat_name(f);
 
 	output_endpoint(client, f, false);
 	output_endpoint(server, f, true);
@@ -110,10 +111,10 @@ static void print_line(FILE *out, const struct event *ev)
 			" bytes=%" PRIu64 "/%" PRIu64,
 			reason_name(ev->reason), f->up.packets, f->down.packets,
 			f->up.bytes, f->down.bytes);
-	if (flow_nat_name(f)) {
+	if (nat) {
 		output_nat_endpoint(client, f, false);
 		output_nat_endpoint(server, f, true);
-		fprintf(out, " %s=%s->%s", flow_nat_name(f), client, server);
+		fprintf(out, " %s=%s->%s", nat, client, server);
 	}
 	fputc('\n', out);
 }
