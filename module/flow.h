@@ -128,8 +128,9 @@ enum flow_flag_bit {
 };
 
 struct flow {
-	struct hlist_node node;		/* in the table, under its bucket lock */
+	struct hlist_node node;		/* in the table, under its stripe lock */
 	struct flow_tuple key;		/* src = client, dst = server */
+	u32 hash;			/* flow_table_hash() of the key */
 	u64 id;				/* per-netns, increasing in each chain */
 	u64 first_seen;			/* ns since the epoch */
 	u64 last_seen;			/* READ_ONCE/WRITE_ONCE */

@@ -3,11 +3,11 @@
  * Idle timeouts and the garbage collector that ends records after them.
  *
  * Each namespace has a delayed work item that walks its table a slice of
- * buckets at a time, resuming where the previous slice stopped, and
+ * records at a time, resuming where the previous slice stopped, and
  * removes records idle for longer than their state's timeout. A full pass
  * takes at most one GC interval, so a record is gone within one interval
  * of its timeout. The packet path never waits for the collector: it only
- * takes a bucket lock to link or unlink a record. A namespace without
+ * takes a stripe lock to link or unlink a record. A namespace without
  * records costs no wakeup: the collector goes idle after a pass that finds
  * the table empty, and the first new record wakes it (flowmon_gc_wake()).
  */
@@ -16,8 +16,8 @@
 #include "gc.h"
 #include "record.h"
 
-/* Buckets walked per GC run. */
-#define FLOWMON_GC_BUCKETS	1024
+/* Records weighed per GC run. */
+#define FLOWMON_GC_FLOWS	1024
 
 unsigned int flowmon_gc_interval_ms __read_mostly = 1000;
 module_param_named(gc_interval_ms, flowmon_gc_interval_ms, uint, 0444);
@@ -101,24 +101,23 @@ static void flowmon_gc_work(struct work_struct *work)
 {
 	struct flowmon_net *fn = container_of(to_delayed_work(work),
 					      struct flowmon_net, gc_work);
-	struct flow_cursor cursor = { .bucket = fn->gc_bucket };
-	unsigned int stop = fn->gc_bucket + FLOWMON_GC_BUCKETS;
 	u64 now = ktime_get_real_ns();
 	unsigned long delay = 0;
-	struct flow *flow;
+	struct flow *flow = NULL;
+	unsigned int weighed;
 
-	rcu_read_lock();
-	while ((flow = flow_table_next(&fn->table, &cursor)) &&
-	       cursor.bucket < stop) {
+	flow_table_walk_start(&fn->table);
+	for (weighed = 0; weighed < FLOWMON_GC_FLOWS; weighed++) {
+		flow = flow_table_next(&fn->table, &fn->gc_cursor);
+		if (!flow)
+			break;
 		if (flow_expired(&fn->timeouts, flow, now))
 			flowmon_flow_destroy(fn, flow, FLOW_END_TIMEOUT);
 	}
-	rcu_read_unlock();
+	flow_table_walk_stop(&fn->table);
 
-	if (flow) {
-		fn->gc_bucket = cursor.bucket;
-	} else {
-		fn->gc_bucket = 0;
+	if (!flow) {
+		fn->gc_cursor = (struct flow_cursor){};
 		if (flowmon_gc_idle(fn))
 			return;
 		delay = msecs_to_jiffies(flowmon_gc_interval_ms);

@@ -260,8 +260,10 @@ static void flowmon_track(struct net *net, const struct flow_packet *pkt,
 	enum flow_direction dir;
 	bool created = false;
 	struct flow *flow;
+	u32 hash;
 
-	flow = flow_table_lookup(&fn->table, &pkt->tuple, &dir);
+	hash = flow_table_hash(&fn->table, &pkt->tuple);
+	flow = flow_table_lookup(&fn->table, &pkt->tuple, hash, &dir);
 	/* A SYN on a finished connection's quad starts a new record. */
 	if (flow && pkt->tuple.proto == IPPROTO_TCP &&
 	    flow_tcp_syn_reopens(flow, pkt)) {
@@ -269,7 +271,7 @@ static void flowmon_track(struct net *net, const struct flow_packet *pkt,
 		flow = NULL;
 	}
 	if (!flow) {
-		flow = flowmon_flow_create(fn, pkt, now, &created);
+		flow = flowmon_flow_create(fn, pkt, hash, now, &created);
 		if (!flow || !flow_key_match(&flow->key, &pkt->tuple, &dir))
 			return;
 		if (created)

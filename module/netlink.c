@@ -190,14 +190,14 @@ static int flowmon_dump_flows(struct sk_buff *skb, struct netlink_callback *cb,
 			return ret;
 	}
 	cb->seq = atomic_read(&table->generation);
-	rcu_read_lock();
+	flow_table_walk_start(table);
 	while ((flow = flow_table_next(table, &next))) {
 		if ((!dump->filter || flow_filter_match(dump->filter, flow, now)) &&
 		    flowmon_dump_flow(skb, cb, flow, cmd))
 			break;
 		dump->cursor = next;
 	}
-	rcu_read_unlock();
+	flow_table_walk_stop(table);
 	return skb->len;
 }
 
@@ -299,13 +299,15 @@ static int flowmon_get_flow_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err;
 	}
 
-	rcu_read_lock();
-	flow = flow_table_lookup(&fn->table, &tuple, &dir);
+	/* Not during a resize, which could hide the flow from a lookup. */
+	flow_table_walk_start(&fn->table);
+	flow = flow_table_lookup(&fn->table, &tuple,
+				 flow_table_hash(&fn->table, &tuple), &dir);
 	if (flow) {
 		flow_read_counts(flow, counts);
 		ret = flowmon_put_flow(msg, flow, counts);
 	}
-	rcu_read_unlock();
+	flow_table_walk_stop(&fn->table);
 	if (!flow) {
 		NL_SET_ERR_MSG(info->extack, "no such flow");
 		ret = -ENOENT;
@@ -334,7 +336,7 @@ static u64 flowmon_flush(struct flowmon_net *fn,
 	u64 flushed = 0;
 
 	do {
-		rcu_read_lock();
+		flow_table_walk_start(&fn->table);
 		for (batch = 0; batch < FLOWMON_FLUSH_BATCH; batch++) {
 			flow = flow_table_next(&fn->table, &cursor);
 			if (!flow)
@@ -343,7 +345,7 @@ static u64 flowmon_flush(struct flowmon_net *fn,
 			    flowmon_flow_destroy(fn, flow, FLOW_END_FLUSHED))
 				flushed++;
 		}
-		rcu_read_unlock();
+		flow_table_walk_stop(&fn->table);
 		cond_resched();
 	} while (flow);
 	return flushed;
@@ -385,7 +387,7 @@ static void flowmon_count_tcp_states(struct flow_table *table, u64 *counts)
 	struct flow *flow;
 	u8 client, server;
 
-	rcu_read_lock();
+	flow_table_walk_start(table);
 	while ((flow = flow_table_next(table, &cursor))) {
 		if (flow->key.proto != IPPROTO_TCP)
 			continue;
@@ -394,7 +396,7 @@ static void flowmon_count_tcp_states(struct flow_table *table, u64 *counts)
 		if (server != client)
 			counts[server]++;
 	}
-	rcu_read_unlock();
+	flow_table_walk_stop(table);
 }
 
 static int flowmon_put_tcp_states(struct sk_buff *skb, struct flow_table *table)
@@ -451,6 +453,8 @@ static int flowmon_put_stats(struct sk_buff *skb, struct flowmon_net *fn)
 			      atomic64_read(&stats->flushed), FLOWMON_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWMON_STATS_A_MEMORY,
 			      flow_table_memory(&fn->table), FLOWMON_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWMON_STATS_A_BUCKETS,
+			      flow_table_buckets(&fn->table), FLOWMON_STATS_A_PAD) ||
 	    flowmon_put_tcp_states(skb, &fn->table))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -685,10 +689,10 @@ static void flowmon_notify_unload(struct net *net)
 
 	if (!genl_has_listeners(&flowmon_family, net, 0))
 		return;
-	rcu_read_lock();
+	flow_table_walk_start(&fn->table);
 	while ((flow = flow_table_next(&fn->table, &cursor)))
 		flowmon_notify(net, FLOWMON_CMD_EVENT_DESTROY, flow, &event);
-	rcu_read_unlock();
+	flow_table_walk_stop(&fn->table);
 }
 
 int __init flowmon_genetlink_init(void)

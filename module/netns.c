@@ -13,15 +13,15 @@
 #include "netns.h"
 #include "proc.h"
 
-static unsigned int hashsize __read_mostly;
+static unsigned int hashsize __read_mostly = FLOW_TABLE_LOCKS;
 module_param(hashsize, uint, 0444);
 MODULE_PARM_DESC(hashsize,
-		 "Hash buckets per namespace, a power of two (default: from RAM)");
+		 "Hash buckets a namespace starts with, a power of two from 256; tables grow with their flows (default 256)");
 
 static unsigned int max_flows __read_mostly;
 module_param(max_flows, uint, 0444);
 MODULE_PARM_DESC(max_flows,
-		 "Flows tracked per namespace (default: 4 * hashsize)");
+		 "Flows tracked per namespace (default: from RAM)");
 
 static unsigned int max_flows_containers __read_mostly;
 module_param(max_flows_containers, uint, 0444);
@@ -124,22 +124,26 @@ static struct pernet_operations flowmon_net_ops = {
 };
 
 /*
- * Like nf_conntrack, size the table from RAM: a bucket per 32 pages,
- * between 1024 and 65536 buckets, and four flows per bucket.
+ * The default limit, from RAM: four flows per 32 pages (rounded down to a
+ * power of two), between 4096 and 262144 flows.
  */
+static unsigned int flowmon_default_max_flows(void)
+{
+	return 4 * rounddown_pow_of_two(clamp_t(unsigned long,
+						totalram_pages() / 32,
+						1024, 65536));
+}
+
 static int flowmon_size_tables(void)
 {
-	if (!hashsize)
-		hashsize = rounddown_pow_of_two(clamp_t(unsigned long,
-							totalram_pages() / 32,
-							1024, 65536));
-	if (!is_power_of_2(hashsize) || hashsize > (1U << 24)) {
-		pr_err("hashsize=%u: must be a power of two up to 2^24\n",
-		       hashsize);
+	if (!is_power_of_2(hashsize) || hashsize < FLOW_TABLE_LOCKS ||
+	    hashsize > (1U << FLOW_TABLE_MAX_BITS)) {
+		pr_err("hashsize=%u: must be a power of two from 2^%u to 2^%u\n",
+		       hashsize, FLOW_TABLE_MIN_BITS, FLOW_TABLE_MAX_BITS);
 		return -EINVAL;
 	}
 	if (!max_flows)
-		max_flows = 4 * hashsize;
+		max_flows = flowmon_default_max_flows();
 	if (!max_flows_containers)
 		max_flows_containers = max_flows;
 	return 0;

@@ -54,7 +54,7 @@ struct flowmon_net {
 	struct flowmon_timeouts timeouts;
 	struct delayed_work gc_work;
 	unsigned long gc_flags;		/* FLOWMON_GC_*_BIT */
-	unsigned int gc_bucket;		/* where the next GC run starts */
+	struct flow_cursor gc_cursor;	/* where the next GC run starts */
 };
 
 /* The collector has stopped: the table was empty (gc.c). */

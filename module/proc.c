@@ -46,7 +46,7 @@ static void *flowmon_proc_start(struct seq_file *seq, loff_t *pos)
 	struct flowmon_proc_iter *iter = seq->private;
 	struct flow_table *table = flowmon_proc_table(seq);
 
-	rcu_read_lock();
+	flow_table_walk_start(table);
 	iter->now = ktime_get_real_ns();
 	if (*pos == 0 || *pos != iter->pos) {
 		iter->cursor = (struct flow_cursor){};
@@ -81,7 +81,7 @@ static void *flowmon_proc_next(struct seq_file *seq, void *v, loff_t *pos)
 static void flowmon_proc_stop(struct seq_file *seq, void *v)
 	__releases(RCU)
 {
-	rcu_read_unlock();
+	flow_table_walk_stop(flowmon_proc_table(seq));
 }
 
 static int flowmon_proc_show(struct seq_file *seq, void *v)

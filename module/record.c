@@ -7,8 +7,8 @@
  * When the table is full, a new flow may take the place of an old one that
  * is not (yet, or any more) a connection: first unreplied or half-open
  * flows, then closed and TIME-WAIT ones, the oldest first among the next
- * FLOWMON_EVICT_FLOWS records from the new flow's bucket on (all of them
- * in a small table). An ESTABLISHED or replied flow is never evicted; if
+ * FLOWMON_EVICT_FLOWS records from the new flow's place in the table on
+ * (all of them in a small table). An ESTABLISHED or replied flow is never evicted; if
  * nothing can go, the new flow is not tracked, and counted. The packet
  * itself always passes.
  */
@@ -94,12 +94,11 @@ static enum flow_evict_rank flow_evict_rank(struct flow *flow)
 	return FLOW_KEEP;
 }
 
-/* Under RCU: the record to evict for a new flow in @bucket, if any. */
-static struct flow *flow_evict_candidate(struct flow_table *table,
-					 unsigned int bucket,
+/* Under RCU: the record to evict for a new flow of @hash, if any. */
+static struct flow *flow_evict_candidate(struct flow_table *table, u32 hash,
 					 enum flow_evict_rank *best_rank)
 {
-	struct flow_cursor cursor = { .bucket = bucket };
+	struct flow_cursor cursor = { .hash = hash };
 	struct flow *flow, *best = NULL;
 	enum flow_evict_rank rank;
 	bool wrapped = false;
@@ -113,7 +112,7 @@ static struct flow *flow_evict_candidate(struct flow_table *table,
 			cursor = (struct flow_cursor){};
 			flow = flow_table_next(table, &cursor);
 		}
-		if (!flow || (wrapped && cursor.bucket >= bucket))
+		if (!flow || (wrapped && flow->hash >= hash))
 			break;
 		rank = flow_evict_rank(flow);
 		if (rank > *best_rank ||
@@ -126,17 +125,15 @@ static struct flow *flow_evict_candidate(struct flow_table *table,
 	return *best_rank == FLOW_KEEP ? NULL : best;
 }
 
-/* Makes room for the flow of @tuple. Returns true if a record went. */
-static bool flowmon_evict(struct flowmon_net *fn,
-			  const struct flow_tuple *tuple)
+/* Makes room for a flow of @hash. Returns true if a record went. */
+static bool flowmon_evict(struct flowmon_net *fn, u32 hash)
 {
-	unsigned int bucket = flow_table_bucket(&fn->table, tuple);
 	enum flow_evict_rank rank;
 	bool evicted = false;
 	struct flow *victim;
 
 	rcu_read_lock();
-	victim = flow_evict_candidate(&fn->table, bucket, &rank);
+	victim = flow_evict_candidate(&fn->table, hash, &rank);
 	if (victim)
 		evicted = flowmon_flow_destroy(fn, victim,
 					       rank == FLOW_EVICT_EMBRYONIC ?
@@ -151,19 +148,20 @@ static bool flowmon_evict(struct flowmon_net *fn,
  * made it, or another CPU did first.
  */
 struct flow *flowmon_flow_create(struct flowmon_net *fn,
-				 const struct flow_packet *pkt, u64 now,
-				 bool *created)
+				 const struct flow_packet *pkt, u32 hash,
+				 u64 now, bool *created)
 {
 	struct flow *flow, *found;
 
 	if (!flow_table_reserve(&fn->table) &&
 	    (flow_table_over_limit(&fn->table) ||
-	     !flowmon_evict(fn, &pkt->tuple) ||
+	     !flowmon_evict(fn, hash) ||
 	     !flow_table_reserve(&fn->table)))
 		goto untracked;
 	flow = flow_alloc(pkt, now);
 	if (!flow)
 		goto unreserve;
+	flow->hash = hash;
 	found = flow_table_insert(&fn->table, flow, created);
 	if (!*created) {
 		flow_free(flow);

@@ -14,8 +14,8 @@ enum flow_end_reason {
 };
 
 struct flow *flowmon_flow_create(struct flowmon_net *fn,
-				 const struct flow_packet *pkt, u64 now,
-				 bool *created);
+				 const struct flow_packet *pkt, u32 hash,
+				 u64 now, bool *created);
 bool flowmon_flow_destroy(struct flowmon_net *fn, struct flow *flow,
 			  enum flow_end_reason reason);
 

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A per-namespace hash table of flows.
+ * A per-namespace hash table of flows that grows with them.
  *
- * Both directions of a flow hash to the same bucket: the hash covers the
- * endpoints in a canonical order (lower address and port first), and the
- * key of a record keeps the client first.
+ * Both directions of a flow hash alike: the hash covers the endpoints in a
+ * canonical order (lower address and port first), and the key of a record
+ * keeps the client first.
  *
- * Records never move between chains and are freed only after an RCU grace
- * period, so a reader walking a chain under rcu_read_lock() always ends on
- * the chain it started on; no nulls marker or restart is needed.
+ * Records are freed only after an RCU grace period, and move only from a
+ * smaller bucket array to a larger one, so a reader walking a chain under
+ * rcu_read_lock() always comes to its end; a lookup that a move misleads
+ * misses, and the insert that follows finds the record under the lock.
  */
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/rculist.h>
@@ -17,15 +19,38 @@
 
 #include "table.h"
 
+static struct flow_buckets *flow_buckets_alloc(unsigned int bits)
+{
+	struct flow_buckets *b;
+
+	b = kvzalloc(struct_size(b, heads, 1UL << bits), GFP_KERNEL);
+	if (b)
+		b->bits = bits;
+	return b;
+}
+
+static unsigned int flow_buckets_index(const struct flow_buckets *b, u32 hash)
+{
+	return hash >> (32 - b->bits);
+}
+
+static void flow_table_resize_work(struct work_struct *work);
+
 int flow_table_init(struct flow_table *table, unsigned int buckets,
 		    unsigned int max_flows)
 {
+	struct flow_buckets *b;
 	unsigned int i;
 
-	table->buckets = kvcalloc(buckets, sizeof(*table->buckets), GFP_KERNEL);
-	if (!table->buckets)
+	b = flow_buckets_alloc(max_t(unsigned int, ilog2(buckets),
+				     FLOW_TABLE_MIN_BITS));
+	if (!b)
 		return -ENOMEM;
-	table->bucket_mask = buckets - 1;
+	RCU_INIT_POINTER(table->buckets, b);
+	RCU_INIT_POINTER(table->future, NULL);
+	bitmap_zero(table->moved, FLOW_TABLE_LOCKS);
+	init_rwsem(&table->resize_lock);
+	INIT_WORK(&table->resize_work, flow_table_resize_work);
 	table->max_flows = max_flows;
 	atomic_set(&table->count, 0);
 	atomic_set(&table->generation, 0);
@@ -50,18 +75,21 @@ void flow_table_share_budget(struct flow_table *table, atomic_t *count,
 /* Frees every record. Only once no reader can reach the table any more. */
 void flow_table_destroy(struct flow_table *table)
 {
+	struct flow_buckets *b;
 	struct hlist_node *tmp;
 	struct flow *flow;
 	unsigned int i;
 
-	for (i = 0; i <= table->bucket_mask; i++) {
-		hlist_for_each_entry_safe(flow, tmp, &table->buckets[i], node) {
+	cancel_work_sync(&table->resize_work);
+	b = rcu_dereference_protected(table->buckets, true);
+	for (i = 0; i < (1U << b->bits); i++) {
+		hlist_for_each_entry_safe(flow, tmp, &b->heads[i], node) {
 			hlist_del(&flow->node);
 			flow_free(flow);
 			flow_table_unreserve(table);
 		}
 	}
-	kvfree(table->buckets);
+	kvfree(b);
 }
 
 static int flow_endpoint_cmp(const union nf_inet_addr *a, __be16 a_port,
@@ -72,8 +100,9 @@ static int flow_endpoint_cmp(const union nf_inet_addr *a, __be16 a_port,
 	return cmp ? cmp : memcmp(&a_port, &b_port, sizeof(a_port));
 }
 
-unsigned int flow_table_bucket(const struct flow_table *table,
-			       const struct flow_tuple *tuple)
+/* The hash of both directions of @tuple's flow. */
+u32 flow_table_hash(const struct flow_table *table,
+		    const struct flow_tuple *tuple)
 {
 	struct flow_tuple canonical;
 
@@ -84,28 +113,49 @@ unsigned int flow_table_bucket(const struct flow_table *table,
 		flow_tuple_reverse(&canonical, tuple);
 	/* Hash the fields only: padding need not be initialised. */
 	return siphash(&canonical, offsetofend(struct flow_tuple, proto),
-		       &table->seed) & table->bucket_mask;
+		       &table->seed);
 }
 
-static spinlock_t *flow_table_lock(struct flow_table *table,
-				   unsigned int bucket)
+static spinlock_t *flow_table_lock(struct flow_table *table, u32 hash)
 {
-	return &table->locks[bucket % FLOW_TABLE_LOCKS];
+	return &table->locks[hash >> (32 - FLOW_TABLE_LOCK_BITS)];
 }
 
-/* Under RCU. Returns the flow of @tuple and the packet's direction in it. */
-struct flow *flow_table_lookup(struct flow_table *table,
-			       const struct flow_tuple *tuple,
-			       enum flow_direction *dir)
+static struct flow *flow_chain_lookup(struct hlist_head *head,
+				      const struct flow_tuple *tuple, u32 hash,
+				      enum flow_direction *dir)
 {
-	unsigned int bucket = flow_table_bucket(table, tuple);
 	struct flow *flow;
 
-	hlist_for_each_entry_rcu(flow, &table->buckets[bucket], node) {
-		if (flow_key_match(&flow->key, tuple, dir))
+	hlist_for_each_entry_rcu(flow, head, node) {
+		if (flow->hash > hash)
+			break;
+		if (flow->hash == hash && flow_key_match(&flow->key, tuple, dir))
 			return flow;
 	}
 	return NULL;
+}
+
+/*
+ * Under RCU. Returns the flow of @tuple, whose flow_table_hash() is @hash,
+ * and the packet's direction in it. While the table grows it may miss.
+ */
+struct flow *flow_table_lookup(struct flow_table *table,
+			       const struct flow_tuple *tuple, u32 hash,
+			       enum flow_direction *dir)
+{
+	struct flow_buckets *b = rcu_dereference(table->buckets);
+	struct flow *flow;
+
+	flow = flow_chain_lookup(&b->heads[flow_buckets_index(b, hash)],
+				 tuple, hash, dir);
+	if (!flow) {
+		b = rcu_dereference(table->future);
+		if (b)
+			flow = flow_chain_lookup(&b->heads[flow_buckets_index(b, hash)],
+						 tuple, hash, dir);
+	}
+	return flow;
 }
 
 /*
@@ -160,40 +210,94 @@ void flow_table_unreserve(struct flow_table *table)
 		atomic_dec(table->shared_count);
 }
 
+unsigned int flow_table_buckets(const struct flow_table *table)
+{
+	unsigned int bits;
+
+	rcu_read_lock();
+	bits = rcu_dereference(table->buckets)->bits;
+	rcu_read_unlock();
+	return 1U << bits;
+}
+
 /* Bytes of records and buckets, for the statistics. */
 size_t flow_table_memory(const struct flow_table *table)
 {
 	return (size_t)atomic_read(&table->count) * flow_size() +
-	       (table->bucket_mask + 1) * sizeof(*table->buckets);
+	       flow_table_buckets(table) * sizeof(struct hlist_head);
+}
+
+/* The bucket array that @hash's writers use, under its stripe's lock. */
+static struct flow_buckets *flow_table_writable(struct flow_table *table,
+						u32 hash)
+{
+	lockdep_assert_held(flow_table_lock(table, hash));
+	if (test_bit(hash >> (32 - FLOW_TABLE_LOCK_BITS), table->moved))
+		return rcu_dereference(table->future);
+	return rcu_dereference(table->buckets);
+}
+
+/* Bits the table should have for @count records: a bucket per record. */
+static unsigned int flow_table_wanted_bits(const struct flow_table *table,
+					   unsigned int count)
+{
+	unsigned int bits;
+
+	count = min(count, READ_ONCE(table->max_flows));
+	bits = count > 1 ? order_base_2(count) : 0;
+	return clamp(bits, FLOW_TABLE_MIN_BITS, FLOW_TABLE_MAX_BITS);
+}
+
+/* After an insert into @b: grows the table once records outnumber buckets. */
+static void flow_table_check_size(struct flow_table *table,
+				  const struct flow_buckets *b)
+{
+	unsigned int count = atomic_read(&table->count);
+
+	if (count > (1U << b->bits) &&
+	    flow_table_wanted_bits(table, count) > b->bits)
+		queue_work(system_unbound_wq, &table->resize_work);
 }
 
 /*
- * Inserts @flow, whose slot is reserved, unless another CPU inserted the
- * same flow first: then that record is returned and @inserted is false.
- * Ids are taken under the bucket lock, which keeps each chain in decreasing
- * id order (new records go to the head) as struct flow_cursor requires.
+ * Inserts @flow, whose slot is reserved and whose hash is set, unless
+ * another CPU inserted the same flow first: then that record is returned
+ * and @inserted is false. Ids are taken under the stripe lock and new
+ * records go after those of equal hash, which keeps each chain in
+ * increasing (hash, id) order as struct flow_cursor requires.
  */
 struct flow *flow_table_insert(struct flow_table *table, struct flow *flow,
 			       bool *inserted)
 {
-	unsigned int bucket = flow_table_bucket(table, &flow->key);
-	spinlock_t *lock = flow_table_lock(table, bucket);
+	spinlock_t *lock = flow_table_lock(table, flow->hash);
+	struct flow *old, *prev = NULL;
 	enum flow_direction dir;
-	struct flow *old;
+	struct flow_buckets *b;
+	struct hlist_head *head;
 
 	spin_lock_bh(lock);
-	hlist_for_each_entry(old, &table->buckets[bucket], node) {
-		if (flow_key_match(&old->key, &flow->key, &dir)) {
+	b = flow_table_writable(table, flow->hash);
+	head = &b->heads[flow_buckets_index(b, flow->hash)];
+	hlist_for_each_entry(old, head, node) {
+		if (old->hash > flow->hash)
+			break;
+		if (old->hash == flow->hash &&
+		    flow_key_match(&old->key, &flow->key, &dir)) {
 			spin_unlock_bh(lock);
 			*inserted = false;
 			return old;
 		}
+		prev = old;
 	}
 	flow->id = atomic64_inc_return(&table->last_id);
-	hlist_add_head_rcu(&flow->node, &table->buckets[bucket]);
+	if (prev)
+		hlist_add_behind_rcu(&flow->node, &prev->node);
+	else
+		hlist_add_head_rcu(&flow->node, head);
 	atomic_inc(&table->generation);
 	spin_unlock_bh(lock);
 	*inserted = true;
+	flow_table_check_size(table, b);
 	return flow;
 }
 
@@ -203,8 +307,7 @@ struct flow *flow_table_insert(struct flow_table *table, struct flow *flow,
  */
 bool flow_table_remove(struct flow_table *table, struct flow *flow)
 {
-	unsigned int bucket = flow_table_bucket(table, &flow->key);
-	spinlock_t *lock = flow_table_lock(table, bucket);
+	spinlock_t *lock = flow_table_lock(table, flow->hash);
 	bool removed = false;
 
 	spin_lock_bh(lock);
@@ -219,20 +322,133 @@ bool flow_table_remove(struct flow_table *table, struct flow *flow)
 	return removed;
 }
 
-/* Under RCU. The flow after @cursor, which moves past it; NULL at the end. */
+/*
+ * Moves the chains of one stripe from @old to @new, keeping their order:
+ * bucket i of @old splits into consecutive buckets of @new, and a sorted
+ * chain fills them in order.
+ */
+static void flow_table_move_stripe(struct flow_table *table,
+				   struct flow_buckets *old,
+				   struct flow_buckets *new,
+				   unsigned int stripe)
+{
+	unsigned int per_stripe = 1U << (old->bits - FLOW_TABLE_LOCK_BITS);
+	unsigned int i, j, last_j = 0;
+	struct flow *flow, *tail;
+	struct hlist_node *tmp;
+
+	lockdep_assert_held(&table->locks[stripe]);
+	for (i = stripe * per_stripe; i < (stripe + 1) * per_stripe; i++) {
+		tail = NULL;
+		hlist_for_each_entry_safe(flow, tmp, &old->heads[i], node) {
+			j = flow_buckets_index(new, flow->hash);
+			hlist_del_rcu(&flow->node);
+			if (tail && j == last_j)
+				hlist_add_behind_rcu(&flow->node, &tail->node);
+			else
+				hlist_add_head_rcu(&flow->node, &new->heads[j]);
+			tail = flow;
+			last_j = j;
+		}
+	}
+}
+
+/*
+ * Grows the table from @old to @new. Writers of a stripe switch to @new as
+ * soon as their stripe has moved; then @new becomes the table's array, and
+ * the stripes are released from @future one by one.
+ */
+static void flow_table_grow(struct flow_table *table, struct flow_buckets *old,
+			    struct flow_buckets *new)
+{
+	unsigned int stripe;
+
+	lockdep_assert_held_write(&table->resize_lock);
+	rcu_assign_pointer(table->future, new);
+	for (stripe = 0; stripe < FLOW_TABLE_LOCKS; stripe++) {
+		spin_lock_bh(&table->locks[stripe]);
+		flow_table_move_stripe(table, old, new, stripe);
+		set_bit(stripe, table->moved);
+		spin_unlock_bh(&table->locks[stripe]);
+		cond_resched();
+	}
+	rcu_assign_pointer(table->buckets, new);
+	for (stripe = 0; stripe < FLOW_TABLE_LOCKS; stripe++) {
+		spin_lock_bh(&table->locks[stripe]);
+		clear_bit(stripe, table->moved);
+		spin_unlock_bh(&table->locks[stripe]);
+	}
+	RCU_INIT_POINTER(table->future, NULL);
+}
+
+static void flow_table_resize_work(struct work_struct *work)
+{
+	struct flow_table *table = container_of(work, struct flow_table,
+						resize_work);
+	struct flow_buckets *old, *new = NULL;
+	unsigned int bits;
+
+	down_write(&table->resize_lock);
+	old = rcu_dereference_protected(table->buckets,
+					lockdep_is_held(&table->resize_lock));
+	bits = flow_table_wanted_bits(table, atomic_read(&table->count));
+	if (bits > old->bits)
+		new = flow_buckets_alloc(bits);
+	if (new)
+		flow_table_grow(table, old, new);
+	up_write(&table->resize_lock);
+	if (!new)
+		return;
+	/* Lookups may still be on the old array's heads. */
+	synchronize_rcu();
+	kvfree(old);
+}
+
+/*
+ * A walk of the whole table (a dump, a GC pass, /proc) holds off a resize,
+ * which would move flows out of its sight. Walks may sleep between a stop
+ * and the next start, not within.
+ */
+void flow_table_walk_start(struct flow_table *table)
+	__acquires(RCU)
+{
+	down_read(&table->resize_lock);
+	rcu_read_lock();
+}
+
+void flow_table_walk_stop(struct flow_table *table)
+	__releases(RCU)
+{
+	rcu_read_unlock();
+	up_read(&table->resize_lock);
+}
+
+static bool flow_after_cursor(const struct flow *flow,
+			      const struct flow_cursor *cursor)
+{
+	return flow->hash > cursor->hash ||
+	       (flow->hash == cursor->hash && flow->id > cursor->id);
+}
+
+/*
+ * Under RCU, between flow_table_walk_start() and _stop() or, on the
+ * packet path, without them (and then perhaps missing flows that a resize
+ * moves). The flow after @cursor, which moves past it; NULL at the end.
+ */
 struct flow *flow_table_next(struct flow_table *table,
 			     struct flow_cursor *cursor)
 {
+	struct flow_buckets *b = rcu_dereference(table->buckets);
+	unsigned int i = flow_buckets_index(b, cursor->hash);
 	struct flow *flow;
 
-	for (; cursor->bucket <= table->bucket_mask;
-	     cursor->bucket++, cursor->below = 0) {
-		hlist_for_each_entry_rcu(flow, &table->buckets[cursor->bucket],
-					 node) {
-			if (cursor->below && flow->id >= cursor->below)
-				continue;
-			cursor->below = flow->id;
-			return flow;
+	for (; i < (1U << b->bits); i++) {
+		hlist_for_each_entry_rcu(flow, &b->heads[i], node) {
+			if (flow_after_cursor(flow, cursor)) {
+				cursor->hash = flow->hash;
+				cursor->id = flow->id;
+				return flow;
+			}
 		}
 	}
 	return NULL;

@@ -8,7 +8,9 @@
 # over its loopback (counted once, at LOCAL_OUT).
 #  1. `flowctl config`, `flowctl -j config` and `flowctl config -j` list
 #     max_flows and the 12 timeouts, in that order, with the defaults of
-#     flowmon(4) (max_flows: the module parameter, 4 * hashsize); `config
+#     flowmon(4) (max_flows: the module parameter, by default four per
+#     32 pages of RAM (MemTotal), rounded down to a power of two, between
+#     4096 and 262144); `config
 #     KEY...` only those keys, in table order.
 #  2. Every key set to a distinct value in one call (some with units: 12s,
 #     2h, 20m, 1d) prints nothing and reads back exactly, plain and -j;
@@ -118,8 +120,9 @@ udp_row()	# CPORT SPORT STATE PACKETS_UP BYTES_UP PAYLOAD_UP [DOWN: P B PL]
 
 module_param max_flows
 DEF_MAX=$FV
-module_param hashsize
-expect_eq "module parameter max_flows: by default 4 * hashsize ($FV)" $((4 * FV)) "$DEF_MAX"
+PER_32_PAGES=$(awk '/^MemTotal:/ { n = int($2 / 4 / 32); if (n < 1024) n = 1024; if (n > 65536) n = 65536; p = 1; while (p * 2 <= n) p *= 2; print 4 * p }' /proc/meminfo)
+expect_eq "module parameter max_flows: by default four per 32 pages of RAM" \
+	"$PER_32_PAGES" "$DEF_MAX"
 DEFAULTS=("$DEF_MAX" 60 60 432000 120 60 30 120 10 30 180 30 600)
 
 step "a fresh namespace; its servers start meanwhile"

@@ -12,6 +12,11 @@ extack message must be precise, and the flags of dump replies.
       Dump GET_FLOW with a filter (proto TCP) and without; every flow
       message of the filtered dump must carry NLM_F_DUMP_FILTERED and
       only TCP flows, the unfiltered dump's none.
+  genl.py dump-paused PAUSED RESUME
+      Dump GET_FLOW, and after the first part write the number of flows
+      in it to the file PAUSED and wait for the file RESUME to appear
+      before reading on; then print each flow's "CLIENT_PORT SERVER_PORT",
+      a line per flow message, in the order of the dump.
 
 Attribute numbers are those of include/uapi/linux/flowmon.h.
 """
@@ -21,6 +26,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 NETLINK_GENERIC = 16
 NETLINK_EXT_ACK = 11
@@ -93,6 +99,7 @@ class Genl:
         self.sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
         self.sock.bind((0, 0))
         self.seq = 0
+        self.rest = b""
         reply = self.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0,
                              nla(CTRL_ATTR_FAMILY_NAME, b"flowmon\0"))
         if isinstance(reply, int):
@@ -113,8 +120,13 @@ class Genl:
             data = self.sock.recv(1 << 20)
             while data:
                 length, kind, flags, _, _ = struct.unpack_from("=IHHII", data)
+                self.rest = data[(length + 3) & ~3:]
                 yield kind, flags, data[16:length]
-                data = data[(length + 3) & ~3:]
+                data = self.rest
+
+    def pending(self):
+        """Whether messages of the datagram last read are still to come."""
+        return bool(self.rest)
 
     def request(self, family, cmd, flags, payload):
         """The data messages [(flags, payload)], or an Error."""
@@ -317,11 +329,43 @@ def cmd_dump_flags():
     return bad
 
 
+def flow_ports(payload):
+    flow = attrs_of(attrs_of(payload[4:])[A_FLOW])
+    return (struct.unpack("=H", flow[FLOW_CPORT])[0],
+            struct.unpack("=H", flow[FLOW_SPORT])[0])
+
+
+def cmd_dump_paused(paused, resume):
+    g = Genl()
+    g.send(g.family, GET_FLOW, NLM_F_DUMP, b"")
+    ports, first_part = [], None
+    for kind, _, payload in g.replies():
+        if kind == NLMSG_ERROR or kind == NLMSG_DONE:
+            if struct.unpack_from("=i", payload)[0]:
+                sys.exit("genl.py: dump failed: %s" % Error(
+                    struct.unpack_from("=i", payload)[0], 0, payload))
+            break
+        ports.append(flow_ports(payload))
+        # replies() has read the whole first part when it is exhausted.
+        if first_part is None and not g.pending():
+            first_part = len(ports)
+            with open(paused, "w") as f:
+                f.write("%d\n" % first_part)
+            while not os.path.exists(resume):
+                time.sleep(0.05)
+    for cport, sport in ports:
+        print(cport, sport)
+    return 0
+
+
 def main():
-    cmds = {"malformed": cmd_malformed, "dump-flags": cmd_dump_flags}
-    if len(sys.argv) != 2 or sys.argv[1] not in cmds:
+    cmds = {"malformed": (cmd_malformed, 0),
+            "dump-flags": (cmd_dump_flags, 0),
+            "dump-paused": (cmd_dump_paused, 2)}
+    if len(sys.argv) < 2 or sys.argv[1] not in cmds or \
+            len(sys.argv) != 2 + cmds[sys.argv[1]][1]:
         sys.exit(__doc__)
-    sys.exit(1 if cmds[sys.argv[1]]() else 0)
+    sys.exit(1 if cmds[sys.argv[1]][0](*sys.argv[2:]) else 0)
 
 
 if __name__ == "__main__":

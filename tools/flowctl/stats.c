@@ -34,6 +34,7 @@ static const struct {
 	{ "reused", FLOWMON_STATS_A_REUSED, true },
 	{ "flushed", FLOWMON_STATS_A_FLUSHED, true },
 	{ "memory", FLOWMON_STATS_A_MEMORY, true },
+	{ "buckets", FLOWMON_STATS_A_BUCKETS, true },
 };
 
 /* In FLOWMON_STATS_A_TCP_STATES, the attribute type is the state + 1. */
@@ -55,6 +56,7 @@ static const struct nla_policy stats_policy[FLOWMON_STATS_A_MAX + 1] = {
 	[FLOWMON_STATS_A_MEMORY] = { .type = NLA_U64 },
 	[FLOWMON_STATS_A_TCP_STATES] = { .type = NLA_NESTED },
 	[FLOWMON_STATS_A_FLUSHED] = { .type = NLA_U64 },
+	[FLOWMON_STATS_A_BUCKETS] = { .type = NLA_U64 },
 };
 
 static const struct nla_policy tcp_states_policy[TCP_STATES_ATTR_MAX + 1] = {

@@ -178,6 +178,8 @@
  *                                    endpoint in each state
  *            FLOWMON_TCP_<STATE> + 1: NLA_U64 (attribute type = state + 1)
  *        FLOWMON_STATS_A_FLUSHED: NLA_U64, flows deleted by FLUSH_FLOW
+ *        FLOWMON_STATS_A_BUCKETS: NLA_U64, hash buckets now (the table
+ *                                 grows with its flows)
  *
  * FLOWMON_CMD_GET_CONFIG, FLOWMON_CMD_SET_CONFIG
  * ----------------------------------------------
@@ -396,6 +398,7 @@ enum flowmon_stats_attr {
 	FLOWMON_STATS_A_MEMORY,
 	FLOWMON_STATS_A_TCP_STATES,
 	FLOWMON_STATS_A_FLUSHED,
+	FLOWMON_STATS_A_BUCKETS,
 	__FLOWMON_STATS_A_MAX
 };
 
