@@ -132,7 +132,7 @@ static bool flow_tcp_account(struct flow *flow, enum flow_direction dir,
 		goto out;
 	tr->old[FLOW_DIR_UP] = tcp[FLOW_DIR_UP].state;
 	tr->old[FLOW_DIR_DOWN] = tcp[FLOW_DIR_DOWN].state;
-	flow_tcp_segment(flow, dir, pkt, now);
+	flow_tcp_segment(flow, dir, pkt);
 	tr->new[FLOW_DIR_UP] = tcp[FLOW_DIR_UP].state;
 	tr->new[FLOW_DIR_DOWN] = tcp[FLOW_DIR_DOWN].state;
 	changed = memcmp(tr->old, tr->new, sizeof(tr->old));

@@ -132,7 +132,7 @@ struct flow {
 	struct flow_tuple key;		/* src = client, dst = server */
 	u32 hash;			/* flow_table_hash() of the key */
 	u64 id;				/* per-netns, increasing in each chain */
-	u64 first_seen;			/* ns since the epoch */
+	u64 first_seen;			/* ns since the epoch, coarse */
 	u64 last_seen;			/* READ_ONCE/WRITE_ONCE */
 	unsigned long flags;		/* enum flow_flag_bit */
 	struct flow_nat __rcu *nat;	/* NULL unless NAT translated it */

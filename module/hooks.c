@@ -255,7 +255,12 @@ static void flowmon_track(struct net *net, const struct flow_packet *pkt,
 			  const struct nf_conn *ct)
 {
 	struct flowmon_net *fn = flowmon_pernet(net);
-	u64 now = ktime_get_real_ns();
+	/*
+	 * Timestamps of the tick, as conntrack's jiffies: reading the clock
+	 * source for every packet costs more than all the rest where it is
+	 * slow (HPET). Only the handshake's round trips need better.
+	 */
+	u64 now = ktime_get_coarse_real_ns();
 	struct flow_transition tr;
 	enum flow_direction dir;
 	bool created = false;

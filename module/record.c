@@ -6,11 +6,12 @@
  *
  * When the table is full, a new flow may take the place of an old one that
  * is not (yet, or any more) a connection: first unreplied or half-open
- * flows, then closed and TIME-WAIT ones, the oldest first among the next
+ * flows, then closed and TIME-WAIT ones, the oldest (lowest id: ids follow
+ * creation, first_seen only the tick) first among the next
  * FLOWMON_EVICT_FLOWS records from the new flow's place in the table on
- * (all of them in a small table). An ESTABLISHED or replied flow is never evicted; if
- * nothing can go, the new flow is not tracked, and counted. The packet
- * itself always passes.
+ * (all of them in a small table). An ESTABLISHED or replied flow is never
+ * evicted; if nothing can go, the new flow is not tracked, and counted.
+ * The packet itself always passes.
  */
 #include "event.h"
 #include "record.h"
@@ -117,7 +118,7 @@ static struct flow *flow_evict_candidate(struct flow_table *table, u32 hash,
 		rank = flow_evict_rank(flow);
 		if (rank > *best_rank ||
 		    (rank == *best_rank && best &&
-		     flow->first_seen < best->first_seen)) {
+		     flow->id < best->id)) {
 			best = flow;
 			*best_rank = rank;
 		}

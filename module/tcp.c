@@ -325,14 +325,18 @@ static u32 tcp_elapsed_us(u64 since, u64 now)
  * Handshake round trips as seen from here: SYN to SYN-ACK is the path to
  * the server and back, SYN-ACK to ACK the path to the client and back.
  * Their sum is the RTT of the whole path, wherever flowmon sits on it.
+ * The packet's coarse timestamp is too coarse for them: they read the
+ * clock itself, for these three segments only.
  */
 static void tcp_note_rtt(struct flow *flow, enum flow_direction dir,
-			 const struct flow_packet *pkt, u64 now)
+			 const struct flow_packet *pkt)
 {
 	if (dir == FLOW_DIR_UP && tcp_is_syn(pkt) && !flow->rtt_syn_us) {
-		flow->syn_time = now;
+		flow->syn_time = ktime_get_real_ns();
 	} else if (dir == FLOW_DIR_DOWN && tcp_is_syn_ack(pkt) &&
 		   !flow->rtt_ack_us) {
+		u64 now = ktime_get_real_ns();
+
 		if (flow->syn_time && !flow->rtt_syn_us)
 			flow->rtt_syn_us = max(1U, tcp_elapsed_us(flow->syn_time,
 								  now));
@@ -342,7 +346,7 @@ static void tcp_note_rtt(struct flow *flow, enum flow_direction dir,
 		   tcp_syn_acked(&flow->tcp[FLOW_DIR_DOWN],
 				 &flow->tcp[FLOW_DIR_UP])) {
 		flow->rtt_ack_us = max(1U, tcp_elapsed_us(flow->synack_time,
-							  now));
+							  ktime_get_real_ns()));
 	}
 }
 
@@ -440,7 +444,7 @@ static void tcp_note_counters(struct flow_tcp_endpoint *snd,
 
 /* Called with flow->lock held, for each segment in either direction. */
 void flow_tcp_segment(struct flow *flow, enum flow_direction dir,
-		      const struct flow_packet *pkt, u64 now)
+		      const struct flow_packet *pkt)
 {
 	struct flow_tcp_endpoint *snd = &flow->tcp[dir];
 	struct flow_tcp_endpoint *rcv = &flow->tcp[!dir];
@@ -466,7 +470,7 @@ void flow_tcp_segment(struct flow *flow, enum flow_direction dir,
 	}
 
 	tcp_note_sequence(snd, rcv, pkt);
-	tcp_note_rtt(flow, dir, pkt, now);
+	tcp_note_rtt(flow, dir, pkt);
 	if (flags & TCPHDR_SYN)
 		tcp_on_syn(snd, rcv, flags & TCPHDR_ACK);
 	/* ACK first: a FIN-ACK may acknowledge the receiver's own FIN. */

@@ -108,11 +108,11 @@ ip -n "$NS_C" route add $CHURN_NET via $CHURN_GW || die "ip route add $CHURN_NET
 
 # --- 50000 stable flows, and the baseline ----------------------------------
 
-send0=${EPOCHREALTIME/./}000
+send0=$(now_ns)
 ip netns exec "$NS_C" $TRAFFIC udp-ports $STABLE_DST $FIRST --count $N \
 	--size $SIZE --source-port $SPORT >"$TMPD/stable.out" ||
 	die "udp-ports to $STABLE_DST failed"
-send1=${EPOCHREALTIME/./}000
+send1=$(now_ns)
 log "sent $N datagrams to ports $FIRST..$LAST in $(( (send1 - send0) / 1000000 )) ms"
 
 for i in $(seq 1 10); do

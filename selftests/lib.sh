@@ -199,9 +199,12 @@ trap 'echo "# terminated by a signal"; exit $ksft_fail' TERM INT HUP
 
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/flowmon-$TEST_NAME.XXXXXX")
 
+# now_ns: the time of the kernel's coarse clock (CLOCK_REALTIME_COARSE,
+# 5), which stamps flowmon's packets: a packet sent after now_ns is not
+# stamped before it, one sent before it not after.
 now_ns()
 {
-	date +%s%N
+	$PY -c 'import time; print(time.clock_gettime_ns(5))'
 }
 
 # wait_until TIMEOUT_SECONDS CMD...: poll CMD every 0.1 s; 0 once it succeeds,
