@@ -34,6 +34,17 @@ static unsigned int flow_buckets_index(const struct flow_buckets *b, u32 hash)
 	return hash >> (32 - b->bits);
 }
 
+static struct hlist_head *flow_buckets_head(struct flow_buckets *b, u32 hash)
+{
+	return &b->heads[flow_buckets_index(b, hash)];
+}
+
+/* The stripe of @hash: its first FLOW_TABLE_LOCK_BITS. */
+static unsigned int flow_stripe(u32 hash)
+{
+	return hash >> (32 - FLOW_TABLE_LOCK_BITS);
+}
+
 static void flow_table_resize_work(struct work_struct *work);
 
 int flow_table_init(struct flow_table *table, unsigned int buckets,
@@ -118,7 +129,7 @@ u32 flow_table_hash(const struct flow_table *table,
 
 static spinlock_t *flow_table_lock(struct flow_table *table, u32 hash)
 {
-	return &table->locks[hash >> (32 - FLOW_TABLE_LOCK_BITS)];
+	return &table->locks[flow_stripe(hash)];
 }
 
 static struct flow *flow_chain_lookup(struct hlist_head *head,
@@ -147,13 +158,12 @@ struct flow *flow_table_lookup(struct flow_table *table,
 	struct flow_buckets *b = rcu_dereference(table->buckets);
 	struct flow *flow;
 
-	flow = flow_chain_lookup(&b->heads[flow_buckets_index(b, hash)],
-				 tuple, hash, dir);
+	flow = flow_chain_lookup(flow_buckets_head(b, hash), tuple, hash, dir);
 	if (!flow) {
 		b = rcu_dereference(table->future);
 		if (b)
-			flow = flow_chain_lookup(&b->heads[flow_buckets_index(b, hash)],
-						 tuple, hash, dir);
+			flow = flow_chain_lookup(flow_buckets_head(b, hash), tuple,
+						 hash, dir);
 	}
 	return flow;
 }
@@ -232,7 +242,7 @@ static struct flow_buckets *flow_table_writable(struct flow_table *table,
 						u32 hash)
 {
 	lockdep_assert_held(flow_table_lock(table, hash));
-	if (test_bit(hash >> (32 - FLOW_TABLE_LOCK_BITS), table->moved))
+	if (test_bit(flow_stripe(hash), table->moved))
 		return rcu_dereference(table->future);
 	return rcu_dereference(table->buckets);
 }
@@ -241,10 +251,8 @@ static struct flow_buckets *flow_table_writable(struct flow_table *table,
 static unsigned int flow_table_wanted_bits(const struct flow_table *table,
 					   unsigned int count)
 {
-	unsigned int bits;
+	unsigned int bits = order_base_2(min(count, READ_ONCE(table->max_flows)));
 
-	count = min(count, READ_ONCE(table->max_flows));
-	bits = count > 1 ? order_base_2(count) : 0;
 	return clamp(bits, FLOW_TABLE_MIN_BITS, FLOW_TABLE_MAX_BITS);
 }
 
@@ -277,7 +285,7 @@ struct flow *flow_table_insert(struct flow_table *table, struct flow *flow,
 
 	spin_lock_bh(lock);
 	b = flow_table_writable(table, flow->hash);
-	head = &b->heads[flow_buckets_index(b, flow->hash)];
+	head = flow_buckets_head(b, flow->hash);
 	hlist_for_each_entry(old, head, node) {
 		if (old->hash > flow->hash)
 			break;
