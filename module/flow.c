@@ -4,22 +4,66 @@
  */
 #include <linux/flowmon.h>
 #include <linux/in.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "flow.h"
 #include "nat.h"
 #include "tcp.h"
 
 static struct kmem_cache *flow_cache __read_mostly;
+static struct kmem_cache *flow_tcp_cache __read_mostly;
+
+/*
+ * Unlinked records wait here, chained through @free, for a grace period:
+ * a list per CPU, emptied by one work item that waits for one grace
+ * period per batch. That costs a record no rcu_head (flow.h).
+ */
+static DEFINE_PER_CPU(struct llist_head, flow_graveyard);
+
+static void flow_graveyard_empty(struct work_struct *work)
+{
+	struct llist_node *first, *last;
+	struct flow *flow, *next;
+	LLIST_HEAD(batch);
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		first = llist_del_all(per_cpu_ptr(&flow_graveyard, cpu));
+		if (!first)
+			continue;
+		for (last = first; last->next; last = last->next)
+			;
+		__llist_add_batch(first, last, &batch);
+	}
+	if (llist_empty(&batch))
+		return;
+	synchronize_rcu();
+	llist_for_each_entry_safe(flow, next, batch.first, free)
+		flow_free(flow);
+}
+
+static DECLARE_WORK(flow_graveyard_work, flow_graveyard_empty);
 
 int flow_cache_init(void)
 {
 	flow_cache = KMEM_CACHE(flow, 0);
-	return flow_cache ? 0 : -ENOMEM;
+	if (!flow_cache)
+		return -ENOMEM;
+	flow_tcp_cache = KMEM_CACHE(flow_tcp, 0);
+	if (!flow_tcp_cache) {
+		kmem_cache_destroy(flow_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
+/* Once no record can be unlinked any more. */
 void flow_cache_destroy(void)
 {
+	flush_work(&flow_graveyard_work);
+	kmem_cache_destroy(flow_tcp_cache);
 	kmem_cache_destroy(flow_cache);
 }
 
@@ -44,15 +88,21 @@ static bool flow_client_is_sender(const struct flow_packet *pkt)
 	return !tcp || flow_tcp_client_is_sender(pkt);
 }
 
+static struct kmem_cache *flow_cache_of(u8 proto)
+{
+	return proto == IPPROTO_TCP ? flow_tcp_cache : flow_cache;
+}
+
 /*
  * A new record for the flow @pkt belongs to. The caller inserts it into the
  * table, then accounts @pkt to it.
  */
 struct flow *flow_alloc(const struct flow_packet *pkt, u64 now)
 {
+	u8 proto = pkt->tuple.proto;
 	struct flow *flow;
 
-	flow = kmem_cache_zalloc(flow_cache, GFP_ATOMIC);
+	flow = kmem_cache_zalloc(flow_cache_of(proto), GFP_ATOMIC);
 	if (!flow)
 		return NULL;
 
@@ -62,39 +112,36 @@ struct flow *flow_alloc(const struct flow_packet *pkt, u64 now)
 		flow_tuple_reverse(&flow->key, &pkt->tuple);
 	flow->first_seen = now;
 	flow->last_seen = now;
-	flow->state_since = now;
-	spin_lock_init(&flow->lock);
-	if (pkt->icmp_echo)
-		__set_bit(FLOW_ECHO_BIT, &flow->flags);
-	if (pkt->tuple.proto == IPPROTO_TCP) {
-		flow_tcp_init(flow, pkt);
-		if (flow_tcp_is_mid_stream(pkt))
-			__set_bit(FLOW_PICKED_UP_BIT, &flow->flags);
+	flow->echo = pkt->icmp_echo;
+	if (proto == IPPROTO_TCP) {
+		flow->picked_up = flow_tcp_is_mid_stream(pkt);
+		flow_tcp_init(flow_tcp(flow), pkt, now);
 	}
 	return flow;
 }
 
-size_t flow_size(void)
+/* Bytes allocated for @flow, without its NAT part. */
+size_t flow_size(const struct flow *flow)
 {
-	return kmem_cache_size(flow_cache);
+	return kmem_cache_size(flow_cache_of(flow->key.proto));
 }
 
 /* Readers of @flow, and so of its NAT part, are gone. */
 void flow_free(struct flow *flow)
 {
 	kfree(rcu_access_pointer(flow->nat));
-	kmem_cache_free(flow_cache, flow);
+	kmem_cache_free(flow_cache_of(flow->key.proto), flow);
 }
 
-static void flow_free_rcu_cb(struct rcu_head *rcu)
-{
-	flow_free(container_of(rcu, struct flow, rcu));
-}
-
-/* Frees a record that lockless readers may still be looking at. */
+/*
+ * Frees a record, unlinked from its chain, that lockless readers may still
+ * be looking at.
+ */
 void flow_free_rcu(struct flow *flow)
 {
-	call_rcu(&flow->rcu, flow_free_rcu_cb);
+	/* A list that was empty has no work queued for it yet. */
+	if (llist_add(&flow->free, raw_cpu_ptr(&flow_graveyard)))
+		queue_work(system_unbound_wq, &flow_graveyard_work);
 }
 
 /*
@@ -119,30 +166,6 @@ bool flow_key_match(const struct flow_tuple *key,
 	return false;
 }
 
-static bool flow_tcp_account(struct flow *flow, enum flow_direction dir,
-			     const struct flow_packet *pkt, u64 now,
-			     struct flow_transition *tr)
-{
-	struct flow_tcp_endpoint *tcp = flow->tcp;
-	bool changed = false;
-
-	spin_lock_bh(&flow->lock);
-	/* A record on its way out keeps the state it ended in. */
-	if (test_bit(FLOW_DEAD_BIT, &flow->flags))
-		goto out;
-	tr->old[FLOW_DIR_UP] = tcp[FLOW_DIR_UP].state;
-	tr->old[FLOW_DIR_DOWN] = tcp[FLOW_DIR_DOWN].state;
-	flow_tcp_segment(flow, dir, pkt);
-	tr->new[FLOW_DIR_UP] = tcp[FLOW_DIR_UP].state;
-	tr->new[FLOW_DIR_DOWN] = tcp[FLOW_DIR_DOWN].state;
-	changed = memcmp(tr->old, tr->new, sizeof(tr->old));
-	if (changed)
-		flow->state_since = now;
-out:
-	spin_unlock_bh(&flow->lock);
-	return changed;
-}
-
 /*
  * Called under RCU from the netfilter hooks, on any CPU. Counters need no
  * lock; TCP state takes the flow's own lock. Returns true, with @tr filled
@@ -159,12 +182,12 @@ bool flow_account(struct flow *flow, enum flow_direction dir,
 	atomic64_add(pkt->payload, &count->payload);
 	WRITE_ONCE(flow->last_seen, now);
 
-	if (dir == FLOW_DIR_DOWN && !test_bit(FLOW_REPLIED_BIT, &flow->flags))
-		set_bit(FLOW_REPLIED_BIT, &flow->flags);
+	if (dir == FLOW_DIR_DOWN && !READ_ONCE(flow->replied))
+		WRITE_ONCE(flow->replied, true);
 
 	if (flow->key.proto != IPPROTO_TCP)
 		return false;
-	return flow_tcp_account(flow, dir, pkt, now, tr);
+	return flow_tcp_account(flow_tcp(flow), dir, pkt, now, tr);
 }
 
 /* Both directions' counters, into @counts[2]. */
@@ -211,15 +234,11 @@ u32 flow_uapi_flags(const struct flow *flow)
 {
 	u32 flags = 0;
 
-	BUILD_BUG_ON(BIT(FLOW_REPLIED_BIT) != FLOWMON_FLOW_F_REPLIED);
-	BUILD_BUG_ON(BIT(FLOW_PICKED_UP_BIT) != FLOWMON_FLOW_F_PICKED_UP);
-	BUILD_BUG_ON(BIT(FLOW_ECHO_BIT) != FLOWMON_FLOW_F_ECHO);
-
-	if (test_bit(FLOW_REPLIED_BIT, &flow->flags))
+	if (READ_ONCE(flow->replied))
 		flags |= FLOWMON_FLOW_F_REPLIED;
-	if (test_bit(FLOW_PICKED_UP_BIT, &flow->flags))
+	if (flow->picked_up)
 		flags |= FLOWMON_FLOW_F_PICKED_UP;
-	if (test_bit(FLOW_ECHO_BIT, &flow->flags))
+	if (flow->echo)
 		flags |= FLOWMON_FLOW_F_ECHO;
 	return flags;
 }
@@ -242,9 +261,9 @@ static const char *flow_proto_name(u8 proto)
 /* The state column of a non-TCP flow; flowctl uses the same words. */
 static const char *flow_datagram_state(const struct flow *flow)
 {
-	bool replied = test_bit(FLOW_REPLIED_BIT, &flow->flags);
+	bool replied = READ_ONCE(flow->replied);
 
-	if (test_bit(FLOW_ECHO_BIT, &flow->flags))
+	if (flow->echo)
 		return replied ? "REPLY" : "REQUEST";
 	if (flow->key.proto == IPPROTO_UDP)
 		return replied ? "REPLIED" : "UNREPLIED";
@@ -259,15 +278,6 @@ static void flow_seq_print_addr(struct seq_file *seq,
 		seq_printf(seq, " %pI4 %u", &addr->ip, ntohs(port));
 	else
 		seq_printf(seq, " %pI6c %u", &addr->in6, ntohs(port));
-}
-
-/* Both endpoints' states, read together so that they are consistent. */
-void flow_tcp_states(struct flow *flow, u8 *client, u8 *server)
-{
-	spin_lock_bh(&flow->lock);
-	*client = flow->tcp[FLOW_DIR_UP].state;
-	*server = flow->tcp[FLOW_DIR_DOWN].state;
-	spin_unlock_bh(&flow->lock);
 }
 
 static void flow_seq_print_state(struct seq_file *seq, struct flow *flow)

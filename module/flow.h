@@ -9,6 +9,7 @@
 #include <linux/atomic.h>
 #include <linux/flowmon.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/netfilter.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
@@ -65,47 +66,6 @@ struct flow_packet {
 	u32 seg_len;		/* payload + 1 for SYN + 1 for FIN */
 };
 
-/* Facts about the endpoint that sends in one direction. */
-struct flow_tcp_endpoint {
-	u8 state;		/* enum flowmon_tcp_state */
-	u8 seen;		/* FLOW_TCP_SEEN_* */
-	u8 options;		/* FLOW_TCP_OPT_* of its SYN */
-	u8 wscale;
-	u16 mss;
-	u32 isn;		/* initial sequence number (SYN) */
-	u32 end;		/* highest seq + len sent: SND.NXT as observed */
-	u32 max_ack;		/* highest acknowledgment sent */
-	u32 fin_end;		/* sequence number just after our FIN */
-	u32 window;		/* last advertised window, scaled */
-	u64 retrans_packets;
-	u64 retrans_bytes;
-	u64 out_of_window;
-	u64 zero_window;
-	u64 unexpected;		/* segments that do not fit the state */
-};
-
-#define FLOW_TCP_SEEN_SYN	BIT(0)
-#define FLOW_TCP_SEEN_ACK	BIT(1)
-#define FLOW_TCP_SEEN_FIN	BIT(2)
-#define FLOW_TCP_SEEN_DATA	BIT(3)
-
-/* What the history of one direction has recorded so far. */
-struct flow_history_dir {
-	u8 letters;		/* FLOW_HISTORY_* letters written once */
-	u32 syn_seq;		/* sequence of the last s/h, f and r written: */
-	u32 fin_seq;		/* those letters repeat only for a new	      */
-	u32 rst_seq;		/* sequence number			      */
-	u32 retrans;		/* t and w repeat at 1, 10, 100... events */
-	u32 zero_window;
-};
-
-/* Zeek-style history: a letter per event kind, repeats bounded. */
-struct flow_history {
-	struct flow_history_dir dir[2];
-	u8 len;
-	char text[FLOWMON_HISTORY_MAX + 1];
-};
-
 struct flow_counters {
 	atomic64_t packets;
 	atomic64_t bytes;
@@ -119,33 +79,37 @@ struct flow_counts {
 	u64 payload;
 };
 
-/* Bits of struct flow's flags, in the same order as FLOWMON_FLOW_F_*. */
-enum flow_flag_bit {
-	FLOW_REPLIED_BIT,
-	FLOW_PICKED_UP_BIT,
-	FLOW_ECHO_BIT,
-	FLOW_DEAD_BIT,		/* unlinked: no more state changes */
-};
-
+/*
+ * The record every flow has, 144 bytes: what the packet path reads first
+ * (chain, key, hash) fills the first cache line. TCP flows are allocated
+ * as a struct flow_tcp that begins with it (tcp.h).
+ *
+ * No rcu_head: a record is unlinked with hlist_del_rcu(), which leaves
+ * node.next for the readers still on it but no reader uses node.pprev, so
+ * @free takes pprev's place until a grace period has passed (flow.c).
+ *
+ * The flags are bytes, each set once to true and never cleared, so that
+ * setting one needs no atomic read-modify-write and no lock.
+ */
 struct flow {
-	struct hlist_node node;		/* in the table, under its stripe lock */
+	union {
+		struct hlist_node node;	/* in the table, under its stripe lock */
+		struct {
+			struct hlist_node *node_next;
+			struct llist_node free;	/* unlinked, awaiting a grace period */
+		};
+	};
 	struct flow_tuple key;		/* src = client, dst = server */
 	u32 hash;			/* flow_table_hash() of the key */
+	u8 replied;			/* seen from the server */
+	u8 picked_up;			/* TCP, first seen mid-stream */
+	u8 echo;			/* ICMP(v6) echo */
+	u8 unlinked;			/* under the stripe lock */
 	u64 id;				/* per-netns, increasing in each chain */
 	u64 first_seen;			/* ns since the epoch, coarse */
 	u64 last_seen;			/* READ_ONCE/WRITE_ONCE */
-	unsigned long flags;		/* enum flow_flag_bit */
 	struct flow_nat __rcu *nat;	/* NULL unless NAT translated it */
 	struct flow_counters count[2];	/* indexed by enum flow_direction */
-	spinlock_t lock;		/* protects all below */
-	u64 state_since;		/* ns since the epoch */
-	u64 syn_time;			/* last client SYN before the SYN-ACK */
-	u64 synack_time;		/* last SYN-ACK before the client's ACK */
-	u32 rtt_syn_us;			/* SYN -> SYN-ACK */
-	u32 rtt_ack_us;			/* SYN-ACK -> ACK */
-	struct flow_tcp_endpoint tcp[2];/* [UP] = client, [DOWN] = server */
-	struct flow_history history;
-	struct rcu_head rcu;
 };
 
 /* Both endpoints' states, before and after a segment. */
@@ -177,7 +141,7 @@ int flow_cache_init(void);
 void flow_cache_destroy(void);
 struct flow *flow_alloc(const struct flow_packet *pkt, u64 now);
 void flow_free(struct flow *flow);
-size_t flow_size(void);
+size_t flow_size(const struct flow *flow);
 void flow_free_rcu(struct flow *flow);
 bool flow_key_match(const struct flow_tuple *key,
 		    const struct flow_tuple *tuple, enum flow_direction *dir);
@@ -188,7 +152,6 @@ void flow_read_counts(const struct flow *flow, struct flow_counts *counts);
 void flow_take_counts(struct flow *flow, struct flow_counts *counts);
 void flow_return_counts(struct flow *flow, const struct flow_counts *counts);
 u32 flow_uapi_flags(const struct flow *flow);
-void flow_tcp_states(struct flow *flow, u8 *client, u8 *server);
 void flow_seq_print(struct seq_file *seq, struct flow *flow, u64 now);
 
 #endif /* _FLOWMON_FLOW_H */

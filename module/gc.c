@@ -15,6 +15,7 @@
 
 #include "gc.h"
 #include "record.h"
+#include "tcp.h"
 
 /* Records weighed per GC run. */
 #define FLOWMON_GC_FLOWS	1024
@@ -59,7 +60,7 @@ static u32 flow_timeout(const struct flowmon_timeouts *timeouts,
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
 		return flow_timeout_of(timeouts,
-				       test_bit(FLOW_REPLIED_BIT, &flow->flags) ?
+				       READ_ONCE(flow->replied) ?
 				       FLOWMON_TIMEOUT_UDP_STREAM :
 				       FLOWMON_TIMEOUT_UDP);
 	case IPPROTO_ICMP:

@@ -8,6 +8,7 @@
 
 #include "message.h"
 #include "nat.h"
+#include "tcp.h"
 
 static int flowmon_put_addr(struct sk_buff *skb, int attr,
 			    const struct flow_tuple *key,
@@ -30,13 +31,15 @@ struct flowmon_tcp_snapshot {
 static void flowmon_tcp_snapshot(struct flow *flow,
 				 struct flowmon_tcp_snapshot *snap)
 {
-	spin_lock_bh(&flow->lock);
-	memcpy(snap->tcp, flow->tcp, sizeof(snap->tcp));
-	memcpy(snap->history, flow->history.text, sizeof(snap->history));
-	snap->state_since = flow->state_since;
-	snap->rtt_syn_us = flow->rtt_syn_us;
-	snap->rtt_ack_us = flow->rtt_ack_us;
-	spin_unlock_bh(&flow->lock);
+	struct flow_tcp *tcp = flow_tcp(flow);
+
+	spin_lock_bh(&tcp->lock);
+	memcpy(snap->tcp, tcp->ep, sizeof(snap->tcp));
+	memcpy(snap->history, tcp->history.text, sizeof(snap->history));
+	snap->state_since = tcp->state_since;
+	snap->rtt_syn_us = tcp->rtt_syn_us;
+	snap->rtt_ack_us = tcp->rtt_ack_us;
+	spin_unlock_bh(&tcp->lock);
 }
 
 static int flowmon_put_tcb(struct sk_buff *skb,

@@ -54,9 +54,8 @@ bool flowmon_flow_destroy(struct flowmon_net *fn, struct flow *flow,
 {
 	if (!flow_table_remove(&fn->table, flow))
 		return false;
-	spin_lock_bh(&flow->lock);
-	set_bit(FLOW_DEAD_BIT, &flow->flags);
-	spin_unlock_bh(&flow->lock);
+	if (flow->key.proto == IPPROTO_TCP)
+		flow_tcp_freeze(flow_tcp(flow));
 	flowmon_event_destroy(flowmon_net_of(fn), flow,
 			      flowmon_count_end(&fn->stats, reason));
 	flow_free_rcu(flow);
@@ -84,7 +83,7 @@ static enum flow_evict_rank flow_evict_rank(struct flow *flow)
 	u8 client, server;
 
 	if (flow->key.proto != IPPROTO_TCP)
-		return test_bit(FLOW_REPLIED_BIT, &flow->flags) ?
+		return READ_ONCE(flow->replied) ?
 		       FLOW_KEEP : FLOW_EVICT_EMBRYONIC;
 
 	flow_tcp_states(flow, &client, &server);

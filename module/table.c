@@ -64,6 +64,7 @@ int flow_table_init(struct flow_table *table, unsigned int buckets,
 	INIT_WORK(&table->resize_work, flow_table_resize_work);
 	table->max_flows = max_flows;
 	atomic_set(&table->count, 0);
+	atomic_long_set(&table->bytes, 0);
 	atomic_set(&table->generation, 0);
 	atomic64_set(&table->last_id, 0);
 	get_random_bytes(&table->seed, sizeof(table->seed));
@@ -96,6 +97,7 @@ void flow_table_destroy(struct flow_table *table)
 	for (i = 0; i < (1U << b->bits); i++) {
 		hlist_for_each_entry_safe(flow, tmp, &b->heads[i], node) {
 			hlist_del(&flow->node);
+			atomic_long_sub(flow_size(flow), &table->bytes);
 			flow_free(flow);
 			flow_table_unreserve(table);
 		}
@@ -233,7 +235,7 @@ unsigned int flow_table_buckets(const struct flow_table *table)
 /* Bytes of records and buckets, for the statistics. */
 size_t flow_table_memory(const struct flow_table *table)
 {
-	return (size_t)atomic_read(&table->count) * flow_size() +
+	return atomic_long_read(&table->bytes) +
 	       flow_table_buckets(table) * sizeof(struct hlist_head);
 }
 
@@ -304,6 +306,7 @@ struct flow *flow_table_insert(struct flow_table *table, struct flow *flow,
 		hlist_add_head_rcu(&flow->node, head);
 	atomic_inc(&table->generation);
 	spin_unlock_bh(lock);
+	atomic_long_add(flow_size(flow), &table->bytes);
 	*inserted = true;
 	flow_table_check_size(table, b);
 	return flow;
@@ -319,14 +322,17 @@ bool flow_table_remove(struct flow_table *table, struct flow *flow)
 	bool removed = false;
 
 	spin_lock_bh(lock);
-	if (!hlist_unhashed(&flow->node)) {
-		hlist_del_init_rcu(&flow->node);
+	if (!flow->unlinked) {
+		hlist_del_rcu(&flow->node);
+		flow->unlinked = true;
 		atomic_inc(&table->generation);
 		removed = true;
 	}
 	spin_unlock_bh(lock);
-	if (removed)
+	if (removed) {
+		atomic_long_sub(flow_size(flow), &table->bytes);
 		flow_table_unreserve(table);
+	}
 	return removed;
 }
 

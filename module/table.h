@@ -46,6 +46,7 @@ struct flow_table {
 	struct work_struct resize_work;
 	unsigned int max_flows;
 	atomic_t count;
+	atomic_long_t bytes;		/* of the records in it */
 	atomic_t generation;		/* bumped by every insert and removal */
 	atomic_t *shared_count;		/* a budget shared with other tables */
 	unsigned int shared_max;

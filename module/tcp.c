@@ -71,11 +71,14 @@ bool flow_tcp_client_is_sender(const struct flow_packet *pkt)
 	return ntohs(pkt->tuple.sport) >= ntohs(pkt->tuple.dport);
 }
 
-void flow_tcp_init(struct flow *flow, const struct flow_packet *pkt)
+void flow_tcp_init(struct flow_tcp *tcp, const struct flow_packet *pkt,
+		   u64 now)
 {
-	struct flow_tcp_endpoint *client = &flow->tcp[FLOW_DIR_UP];
-	struct flow_tcp_endpoint *server = &flow->tcp[FLOW_DIR_DOWN];
+	struct flow_tcp_endpoint *client = &tcp->ep[FLOW_DIR_UP];
+	struct flow_tcp_endpoint *server = &tcp->ep[FLOW_DIR_DOWN];
 
+	spin_lock_init(&tcp->lock);
+	tcp->state_since = now;
 	if (flow_tcp_is_mid_stream(pkt)) {
 		client->state = FLOWMON_TCP_ESTABLISHED;
 		server->state = FLOWMON_TCP_ESTABLISHED;
@@ -103,15 +106,27 @@ static bool tcp_endpoint_closed(const struct flow_tcp_endpoint *ep)
  */
 bool flow_tcp_syn_reopens(struct flow *flow, const struct flow_packet *pkt)
 {
+	struct flow_tcp *tcp = flow_tcp(flow);
 	bool reopens;
 
 	if (!tcp_is_syn(pkt))
 		return false;
-	spin_lock_bh(&flow->lock);
-	reopens = tcp_endpoint_closed(&flow->tcp[FLOW_DIR_UP]) &&
-		  tcp_endpoint_closed(&flow->tcp[FLOW_DIR_DOWN]);
-	spin_unlock_bh(&flow->lock);
+	spin_lock_bh(&tcp->lock);
+	reopens = tcp_endpoint_closed(&tcp->ep[FLOW_DIR_UP]) &&
+		  tcp_endpoint_closed(&tcp->ep[FLOW_DIR_DOWN]);
+	spin_unlock_bh(&tcp->lock);
 	return reopens;
+}
+
+/* Both endpoints' states, read together so that they are consistent. */
+void flow_tcp_states(struct flow *flow, u8 *client, u8 *server)
+{
+	struct flow_tcp *tcp = flow_tcp(flow);
+
+	spin_lock_bh(&tcp->lock);
+	*client = tcp->ep[FLOW_DIR_UP].state;
+	*server = tcp->ep[FLOW_DIR_DOWN].state;
+	spin_unlock_bh(&tcp->lock);
 }
 
 /* Has @acker acknowledged the SYN of @owner? */
@@ -328,25 +343,30 @@ static u32 tcp_elapsed_us(u64 since, u64 now)
  * The packet's coarse timestamp is too coarse for them: they read the
  * clock itself, for these three segments only.
  */
-static void tcp_note_rtt(struct flow *flow, enum flow_direction dir,
+static void tcp_note_rtt(struct flow_tcp *tcp, enum flow_direction dir,
 			 const struct flow_packet *pkt)
 {
-	if (dir == FLOW_DIR_UP && tcp_is_syn(pkt) && !flow->rtt_syn_us) {
-		flow->syn_time = ktime_get_real_ns();
-	} else if (dir == FLOW_DIR_DOWN && tcp_is_syn_ack(pkt) &&
-		   !flow->rtt_ack_us) {
-		u64 now = ktime_get_real_ns();
+	u64 now;
 
-		if (flow->syn_time && !flow->rtt_syn_us)
-			flow->rtt_syn_us = max(1U, tcp_elapsed_us(flow->syn_time,
-								  now));
-		flow->synack_time = now;
-	} else if (dir == FLOW_DIR_UP && flow->synack_time &&
-		   !flow->rtt_ack_us && !(pkt->tcp_flags & TCPHDR_SYN) &&
-		   tcp_syn_acked(&flow->tcp[FLOW_DIR_DOWN],
-				 &flow->tcp[FLOW_DIR_UP])) {
-		flow->rtt_ack_us = max(1U, tcp_elapsed_us(flow->synack_time,
-							  ktime_get_real_ns()));
+	if (dir == FLOW_DIR_UP && tcp_is_syn(pkt) &&
+	    tcp->handshake <= FLOW_TCP_HANDSHAKE_SYN) {
+		tcp->handshake_time = ktime_get_real_ns();
+		tcp->handshake = FLOW_TCP_HANDSHAKE_SYN;
+	} else if (dir == FLOW_DIR_DOWN && tcp_is_syn_ack(pkt) &&
+		   !tcp->rtt_ack_us) {
+		now = ktime_get_real_ns();
+		if (tcp->handshake == FLOW_TCP_HANDSHAKE_SYN)
+			tcp->rtt_syn_us = max(1U, tcp_elapsed_us(tcp->handshake_time,
+								 now));
+		tcp->handshake_time = now;
+		tcp->handshake = FLOW_TCP_HANDSHAKE_SYN_ACK;
+	} else if (dir == FLOW_DIR_UP &&
+		   tcp->handshake == FLOW_TCP_HANDSHAKE_SYN_ACK &&
+		   !tcp->rtt_ack_us && !(pkt->tcp_flags & TCPHDR_SYN) &&
+		   tcp_syn_acked(&tcp->ep[FLOW_DIR_DOWN],
+				 &tcp->ep[FLOW_DIR_UP])) {
+		tcp->rtt_ack_us = max(1U, tcp_elapsed_us(tcp->handshake_time,
+							 ktime_get_real_ns()));
 	}
 }
 
@@ -369,9 +389,9 @@ static void history_add(struct flow_history *h, enum flow_direction dir,
 static void history_once(struct flow_history *h, enum flow_direction dir,
 			 u8 bit, char letter)
 {
-	if (h->dir[dir].letters & bit)
+	if (h->letters[dir] & bit)
 		return;
-	h->dir[dir].letters |= bit;
+	h->letters[dir] |= bit;
 	history_add(h, dir, letter);
 }
 
@@ -379,39 +399,44 @@ static void history_once(struct flow_history *h, enum flow_direction dir,
 static void history_seq(struct flow_history *h, enum flow_direction dir,
 			u8 bit, u32 *last_seq, u32 seq, char letter)
 {
-	if ((h->dir[dir].letters & bit) && *last_seq == seq)
+	if ((h->letters[dir] & bit) && *last_seq == seq)
 		return;
-	h->dir[dir].letters |= bit;
+	h->letters[dir] |= bit;
 	*last_seq = seq;
 	history_add(h, dir, letter);
 }
 
-/* t and w: at the 1st, 10th, 100th... event. */
+/* t and w: when a count of events reaches 1, 10, 100... */
 static void history_log(struct flow_history *h, enum flow_direction dir,
-			u32 *events, char letter)
+			u32 before, u32 after, char letter)
 {
-	u32 n = ++*events;
+	u64 power;
 
-	while (n % 10 == 0)
-		n /= 10;
-	if (n == 1)
-		history_add(h, dir, letter);
+	for (power = 1; power <= after; power *= 10) {
+		if (power > before) {
+			history_add(h, dir, letter);
+			return;
+		}
+	}
 }
 
-static void tcp_note_history(struct flow *flow, enum flow_direction dir,
-			     const struct flow_packet *pkt, bool retrans)
+/* After tcp_note_counters(): @before holds the sender's counts before. */
+static void tcp_note_history(struct flow_tcp *tcp, enum flow_direction dir,
+			     const struct flow_packet *pkt, bool retrans,
+			     const struct flow_tcp_endpoint *before)
 {
-	struct flow_history *h = &flow->history;
-	struct flow_history_dir *hd = &h->dir[dir];
+	const struct flow_tcp_endpoint *snd = &tcp->ep[dir];
+	struct flow_history *h = &tcp->history;
 	u8 flags = pkt->tcp_flags;
 
 	if ((flags & TCPHDR_SYN) && (flags & (TCPHDR_FIN | TCPHDR_RST)))
 		history_once(h, dir, FLOW_HISTORY_ODD, 'q');
 	else if (flags & TCPHDR_SYN)
-		history_seq(h, dir, FLOW_HISTORY_SYN, &hd->syn_seq, pkt->seq,
+		history_seq(h, dir, FLOW_HISTORY_SYN, &h->syn_seq[dir], pkt->seq,
 			    flags & TCPHDR_ACK ? 'h' : 's');
 	if (retrans)
-		history_log(h, dir, &hd->retrans, 't');
+		history_log(h, dir, before->retrans_packets,
+			    snd->retrans_packets, 't');
 	else if (pkt->payload)
 		history_once(h, dir, FLOW_HISTORY_DATA, 'd');
 	else if ((flags & (TCPHDR_SYN | TCPHDR_FIN | TCPHDR_RST | TCPHDR_ACK)) ==
@@ -419,13 +444,12 @@ static void tcp_note_history(struct flow *flow, enum flow_direction dir,
 		history_once(h, dir, FLOW_HISTORY_ACK, 'a');
 	/* The FIN's own sequence: a resent piece may start elsewhere. */
 	if ((flags & TCPHDR_FIN) && !(flags & TCPHDR_SYN))
-		history_seq(h, dir, FLOW_HISTORY_FIN, &hd->fin_seq,
+		history_seq(h, dir, FLOW_HISTORY_FIN, &h->fin_seq[dir],
 			    pkt->seq + pkt->payload, 'f');
 	if ((flags & TCPHDR_RST) && !(flags & TCPHDR_SYN))
-		history_seq(h, dir, FLOW_HISTORY_RST, &hd->rst_seq, pkt->seq,
+		history_seq(h, dir, FLOW_HISTORY_RST, &h->rst_seq[dir], pkt->seq,
 			    'r');
-	if (!pkt->window && !(flags & TCPHDR_RST))
-		history_log(h, dir, &hd->zero_window, 'w');
+	history_log(h, dir, before->zero_window, snd->zero_window, 'w');
 }
 
 static void tcp_note_counters(struct flow_tcp_endpoint *snd,
@@ -442,18 +466,19 @@ static void tcp_note_counters(struct flow_tcp_endpoint *snd,
 		snd->zero_window++;
 }
 
-/* Called with flow->lock held, for each segment in either direction. */
-void flow_tcp_segment(struct flow *flow, enum flow_direction dir,
-		      const struct flow_packet *pkt)
+/* Called with tcp->lock held, for each segment in either direction. */
+static void tcp_segment(struct flow_tcp *tcp, enum flow_direction dir,
+			const struct flow_packet *pkt)
 {
-	struct flow_tcp_endpoint *snd = &flow->tcp[dir];
-	struct flow_tcp_endpoint *rcv = &flow->tcp[!dir];
+	struct flow_tcp_endpoint *snd = &tcp->ep[dir];
+	struct flow_tcp_endpoint *rcv = &tcp->ep[!dir];
 	bool retrans = tcp_is_retransmission(snd, pkt);
+	struct flow_tcp_endpoint before = *snd;
 	u8 flags = pkt->tcp_flags;
 
-	lockdep_assert_held(&flow->lock);
-	tcp_note_history(flow, dir, pkt, retrans);
+	lockdep_assert_held(&tcp->lock);
 	tcp_note_counters(snd, rcv, pkt, retrans);
+	tcp_note_history(tcp, dir, pkt, retrans, &before);
 
 	if (flags & TCPHDR_RST) {
 		snd->state = FLOWMON_TCP_CLOSED;
@@ -470,7 +495,7 @@ void flow_tcp_segment(struct flow *flow, enum flow_direction dir,
 	}
 
 	tcp_note_sequence(snd, rcv, pkt);
-	tcp_note_rtt(flow, dir, pkt);
+	tcp_note_rtt(tcp, dir, pkt);
 	if (flags & TCPHDR_SYN)
 		tcp_on_syn(snd, rcv, flags & TCPHDR_ACK);
 	/* ACK first: a FIN-ACK may acknowledge the receiver's own FIN. */
@@ -478,4 +503,43 @@ void flow_tcp_segment(struct flow *flow, enum flow_direction dir,
 		tcp_on_ack(snd, rcv, pkt->ack_seq);
 	if (flags & TCPHDR_FIN)
 		tcp_on_fin(snd, rcv, pkt);
+}
+
+/*
+ * Accounts a segment to the TCP part of its record. Returns true, with @tr
+ * filled in, when either endpoint's state changed.
+ */
+bool flow_tcp_account(struct flow_tcp *tcp, enum flow_direction dir,
+		      const struct flow_packet *pkt, u64 now,
+		      struct flow_transition *tr)
+{
+	struct flow_tcp_endpoint *ep = tcp->ep;
+	bool changed = false;
+
+	spin_lock_bh(&tcp->lock);
+	/* A record on its way out keeps the state it ended in. */
+	if (tcp->frozen)
+		goto out;
+	tr->old[FLOW_DIR_UP] = ep[FLOW_DIR_UP].state;
+	tr->old[FLOW_DIR_DOWN] = ep[FLOW_DIR_DOWN].state;
+	tcp_segment(tcp, dir, pkt);
+	tr->new[FLOW_DIR_UP] = ep[FLOW_DIR_UP].state;
+	tr->new[FLOW_DIR_DOWN] = ep[FLOW_DIR_DOWN].state;
+	changed = memcmp(tr->old, tr->new, sizeof(tr->old));
+	if (changed)
+		tcp->state_since = now;
+out:
+	spin_unlock_bh(&tcp->lock);
+	return changed;
+}
+
+/*
+ * The record has been unlinked and its end is about to be announced: no
+ * segment changes it after this returns.
+ */
+void flow_tcp_freeze(struct flow_tcp *tcp)
+{
+	spin_lock_bh(&tcp->lock);
+	tcp->frozen = true;
+	spin_unlock_bh(&tcp->lock);
 }

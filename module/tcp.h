@@ -1,14 +1,89 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The TCP part of a record: each endpoint's state and sequence facts, the
+ * handshake's round trips and the Zeek-style history.
+ */
 #ifndef _FLOWMON_TCP_H
 #define _FLOWMON_TCP_H
 
 #include "flow.h"
 
+#define FLOW_TCP_SEEN_SYN	BIT(0)
+#define FLOW_TCP_SEEN_ACK	BIT(1)
+#define FLOW_TCP_SEEN_FIN	BIT(2)
+#define FLOW_TCP_SEEN_DATA	BIT(3)
+
+/*
+ * Facts about the endpoint that sends in one direction. Segment counts are
+ * 32 bits, as in struct tcp_info (tcpi_total_retrans), bytes 64.
+ */
+struct flow_tcp_endpoint {
+	u64 retrans_bytes;	/* payload of retransmitted segments */
+	u32 isn;		/* initial sequence number (SYN) */
+	u32 end;		/* highest seq + len sent: SND.NXT as observed */
+	u32 max_ack;		/* highest acknowledgment sent */
+	u32 fin_end;		/* sequence number just after our FIN */
+	u32 window;		/* last advertised window, scaled */
+	u32 retrans_packets;
+	u32 out_of_window;
+	u32 zero_window;
+	u32 unexpected;		/* segments that do not fit the state */
+	u16 mss;
+	u8 state;		/* enum flowmon_tcp_state */
+	u8 seen;		/* FLOW_TCP_SEEN_* */
+	u8 options;		/* FLOW_TCP_OPT_* of its SYN */
+	u8 wscale;
+};
+
+/*
+ * Zeek-style history: a letter per event kind, repeats bounded. s, h, f
+ * and r repeat only for a new sequence number, t and w at the 1st, 10th,
+ * 100th... retransmitted or zero-window segment (the endpoint's counts).
+ */
+struct flow_history {
+	u32 syn_seq[2];
+	u32 fin_seq[2];
+	u32 rst_seq[2];
+	u8 letters[2];		/* FLOW_HISTORY_* written once, per direction */
+	u8 len;
+	char text[FLOWMON_HISTORY_MAX + 1];
+};
+
+/* The handshake segment that flow_tcp's handshake_time is the time of. */
+enum flow_tcp_handshake {
+	FLOW_TCP_HANDSHAKE_NONE,
+	FLOW_TCP_HANDSHAKE_SYN,		/* the client's last SYN */
+	FLOW_TCP_HANDSHAKE_SYN_ACK,	/* the server's last SYN-ACK */
+};
+
+/* A TCP flow's record: the common part, then the TCP one. */
+struct flow_tcp {
+	struct flow flow;
+	spinlock_t lock;		/* protects all below */
+	u32 rtt_syn_us;			/* SYN -> SYN-ACK */
+	u32 rtt_ack_us;			/* SYN-ACK -> ACK */
+	bool frozen;			/* its end announced: no more changes */
+	u8 handshake;			/* enum flow_tcp_handshake */
+	u64 state_since;		/* ns since the epoch */
+	u64 handshake_time;		/* clock, not coarse: for the RTTs */
+	struct flow_tcp_endpoint ep[2];	/* [UP] = client, [DOWN] = server */
+	struct flow_history history;
+};
+
+static inline struct flow_tcp *flow_tcp(struct flow *flow)
+{
+	return container_of(flow, struct flow_tcp, flow);
+}
+
 bool flow_tcp_client_is_sender(const struct flow_packet *pkt);
 bool flow_tcp_is_mid_stream(const struct flow_packet *pkt);
-void flow_tcp_init(struct flow *flow, const struct flow_packet *pkt);
-void flow_tcp_segment(struct flow *flow, enum flow_direction dir,
-		      const struct flow_packet *pkt);
+void flow_tcp_init(struct flow_tcp *tcp, const struct flow_packet *pkt,
+		   u64 now);
+bool flow_tcp_account(struct flow_tcp *tcp, enum flow_direction dir,
+		      const struct flow_packet *pkt, u64 now,
+		      struct flow_transition *tr);
+void flow_tcp_freeze(struct flow_tcp *tcp);
+void flow_tcp_states(struct flow *flow, u8 *client, u8 *server);
 bool flow_tcp_syn_reopens(struct flow *flow, const struct flow_packet *pkt);
 const char *flow_tcp_state_name(u8 state);
 
