@@ -4,12 +4,21 @@
  *
  * Each namespace has a delayed work item that walks its table a slice of
  * records at a time, resuming where the previous slice stopped, and
- * removes records idle for longer than their state's timeout. A full pass
- * takes at most one GC interval, so a record is gone within one interval
- * of its timeout. The packet path never waits for the collector: it only
- * takes a stripe lock to link or unlink a record. A namespace without
- * records costs no wakeup: the collector goes idle after a pass that finds
- * the table empty, and the first new record wakes it (flowmon_gc_wake()).
+ * removes records idle for longer than their state's timeout. The packet
+ * path never waits for the collector: it only takes a stripe lock to link
+ * or unlink a record.
+ *
+ * The next pass starts when the first record can expire, and no sooner
+ * than one GC interval after this one: a record is gone within an interval
+ * (and the time a pass takes) of its timeout, and a million records with
+ * long timeouts are not walked every second. That time is the earliest
+ * deadline the pass saw, or the pass's start plus the shortest timeout,
+ * if sooner: a record created or changed since can expire no earlier.
+ * Changing a timeout starts a pass (flowmon_gc_replan()).
+ *
+ * A namespace without records costs no wakeup: the collector goes idle
+ * after a pass that finds the table empty, and the first new record wakes
+ * it (flowmon_gc_wake()).
  */
 #include <linux/module.h>
 
@@ -19,11 +28,13 @@
 
 /* Records weighed per GC run. */
 #define FLOWMON_GC_FLOWS	1024
+/* The longest wait between two passes. */
+#define FLOWMON_GC_MAX_WAIT_MS	(60 * MSEC_PER_SEC)
 
 unsigned int flowmon_gc_interval_ms __read_mostly = 1000;
 module_param_named(gc_interval_ms, flowmon_gc_interval_ms, uint, 0444);
 MODULE_PARM_DESC(gc_interval_ms,
-		 "A full garbage collection pass at least this often (ms)");
+		 "Garbage collection passes at most this often (ms)");
 
 /* The timeout of each TCP state: the one table of them. */
 static const u8 flow_tcp_timeouts[FLOWMON_TCP_STATE_MAX + 1] = {
@@ -70,14 +81,47 @@ static u32 flow_timeout(const struct flowmon_timeouts *timeouts,
 	return flow_timeout_of(timeouts, FLOWMON_TIMEOUT_GENERIC);
 }
 
+/*
+ * Has @flow been idle for longer than its timeout? If not, lowers
+ * @deadline to the time it will have been.
+ */
 static bool flow_expired(const struct flowmon_timeouts *timeouts,
-			 struct flow *flow, u64 now)
+			 struct flow *flow, u64 now, u64 *deadline)
 {
 	u64 last_seen = READ_ONCE(flow->last_seen);
+	u64 timeout = (u64)flow_timeout(timeouts, flow) * NSEC_PER_SEC;
 
 	/* A clock set backwards delays expiry rather than forcing it. */
-	return now > last_seen &&
-	       now - last_seen > (u64)flow_timeout(timeouts, flow) * NSEC_PER_SEC;
+	if (now > last_seen && now - last_seen > timeout)
+		return true;
+	*deadline = min(*deadline, max(now, last_seen) + timeout);
+	return false;
+}
+
+static u64 flow_shortest_timeout(const struct flowmon_timeouts *timeouts)
+{
+	u32 secs = U32_MAX;
+	int i;
+
+	for (i = 0; i < FLOWMON_TIMEOUT_NR; i++)
+		secs = min(secs, flow_timeout_of(timeouts, i));
+	return (u64)secs * NSEC_PER_SEC;
+}
+
+/*
+ * At the end of a pass: the delay until the next one, at most a minute as
+ * conntrack's (which also bounds what a clock set forwards delays), unless
+ * gc_interval_ms says more.
+ */
+static unsigned long flowmon_gc_next_pass(struct flowmon_net *fn, u64 now)
+{
+	u64 next = min(fn->gc_deadline,
+		       fn->gc_pass_start + flow_shortest_timeout(&fn->timeouts));
+	u64 wait_ms = next > now ? div_u64(next - now, NSEC_PER_MSEC) : 0;
+
+	wait_ms = min_t(u64, wait_ms, FLOWMON_GC_MAX_WAIT_MS);
+	wait_ms = max_t(u64, wait_ms, flowmon_gc_interval_ms);
+	return msecs_to_jiffies(wait_ms);
 }
 
 /*
@@ -107,12 +151,19 @@ static void flowmon_gc_work(struct work_struct *work)
 	struct flow *flow = NULL;
 	unsigned int weighed;
 
+	/* Timeouts changed: what this pass saw was weighed by the old ones. */
+	if (test_and_clear_bit(FLOWMON_GC_REPLAN_BIT, &fn->gc_flags))
+		fn->gc_cursor = (struct flow_cursor){};
+	if (!fn->gc_cursor.hash && !fn->gc_cursor.id) {
+		fn->gc_pass_start = now;
+		fn->gc_deadline = U64_MAX;
+	}
 	flow_table_walk_start(&fn->table);
 	for (weighed = 0; weighed < FLOWMON_GC_FLOWS; weighed++) {
 		flow = flow_table_next(&fn->table, &fn->gc_cursor);
 		if (!flow)
 			break;
-		if (flow_expired(&fn->timeouts, flow, now))
+		if (flow_expired(&fn->timeouts, flow, now, &fn->gc_deadline))
 			flowmon_flow_destroy(fn, flow, FLOW_END_TIMEOUT);
 	}
 	flow_table_walk_stop(&fn->table);
@@ -121,7 +172,7 @@ static void flowmon_gc_work(struct work_struct *work)
 		fn->gc_cursor = (struct flow_cursor){};
 		if (flowmon_gc_idle(fn))
 			return;
-		delay = msecs_to_jiffies(flowmon_gc_interval_ms);
+		delay = flowmon_gc_next_pass(fn, now);
 	}
 	queue_delayed_work(system_power_efficient_wq, &fn->gc_work, delay);
 }
@@ -133,6 +184,17 @@ void flowmon_gc_wake(struct flowmon_net *fn)
 	    test_and_clear_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags))
 		queue_delayed_work(system_power_efficient_wq, &fn->gc_work,
 				   msecs_to_jiffies(flowmon_gc_interval_ms));
+}
+
+/*
+ * After a timeout changed: a pass now, from the start, rather than when
+ * the old timeouts said. An idle collector stays idle: it has no records.
+ */
+void flowmon_gc_replan(struct flowmon_net *fn)
+{
+	set_bit(FLOWMON_GC_REPLAN_BIT, &fn->gc_flags);
+	if (!test_bit(FLOWMON_GC_IDLE_BIT, &fn->gc_flags))
+		mod_delayed_work(system_power_efficient_wq, &fn->gc_work, 0);
 }
 
 /* A new namespace's collector starts idle: it has no records yet. */

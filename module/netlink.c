@@ -12,6 +12,7 @@
 #include "compat.h"
 #include "event.h"
 #include "filter.h"
+#include "gc.h"
 #include "message.h"
 #include "netlink.h"
 #include "record.h"
@@ -545,6 +546,7 @@ static int flowmon_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 			WRITE_ONCE(*flowmon_config_timeout(t, attr),
 				   nla_get_u32(tb[attr]));
 	}
+	flowmon_gc_replan(fn);
 	return 0;
 }
 

@@ -55,10 +55,14 @@ struct flowmon_net {
 	struct delayed_work gc_work;
 	unsigned long gc_flags;		/* FLOWMON_GC_*_BIT */
 	struct flow_cursor gc_cursor;	/* where the next GC run starts */
+	u64 gc_pass_start;		/* ns since the epoch */
+	u64 gc_deadline;		/* the earliest expiry the pass saw */
 };
 
 /* The collector has stopped: the table was empty (gc.c). */
 #define FLOWMON_GC_IDLE_BIT	0
+/* Timeouts changed: the next GC run starts a new pass. */
+#define FLOWMON_GC_REPLAN_BIT	1
 
 extern unsigned int flowmon_net_id;
 

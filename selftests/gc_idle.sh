@@ -18,36 +18,15 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root_tools
-TRACEFS=/sys/kernel/tracing
-EVENT=$TRACEFS/events/workqueue/workqueue_execute_start
+gc_trace_available
 NAMESPACES=20
 WINDOW=2
-
-if [ ! -d "$TRACEFS/events" ]; then
-	mount -t tracefs nodev "$TRACEFS" 2>/dev/null ||
-		skip "no tracefs at $TRACEFS"
-fi
-[ -e "$EVENT/enable" ] || skip "no workqueue_execute_start trace event"
-
-trace_off()
-{
-	echo 0 >"$EVENT/enable"
-	echo >"$TRACEFS/trace"
-}
-CLEANUP_CMDS+=(trace_off)
-
-# gc_runs: how many runs of flowmon_gc_work the trace holds, in $FV
-# (lines "workqueue_execute_start: work struct ...: function flowmon_gc_work").
-gc_runs()
-{
-	FV=$(grep -c 'function flowmon_gc_work' "$TRACEFS/trace" || true)
-}
 
 # no_gc_runs_for_a_while DESC: clears the trace, waits $WINDOW s, and expects no
 # run in that window.
 no_gc_runs_for_a_while()
 {
-	echo >"$TRACEFS/trace"
+	gc_trace_clear
 	sleep $WINDOW
 	gc_runs
 	expect_eq "$1: collector runs in $WINDOW s" 0 "$FV"
@@ -65,7 +44,7 @@ for i in $(seq $NAMESPACES); do
 	loopback_ns "ns_gcidle${i}_$$"
 done
 NS=ns_gcidle1_$$
-echo 1 >"$EVENT/enable" || die "enabling $EVENT"
+gc_trace_on
 
 step "$NAMESPACES empty namespaces and the initial one"
 no_gc_runs_for_a_while "empty tables"
@@ -74,7 +53,7 @@ step "one UDP datagram in $NS"
 bg usink "$NS" $TRAFFIC udp-sink 6000
 wait_listen "$NS" udp 6000
 in_ns "$NS" "$FLOWCTL" stats >"$TMPD/before.stats" || die "flowctl stats"
-echo >"$TRACEFS/trace"
+gc_trace_clear
 in_ns "$NS" $TRAFFIC udp-send 127.0.0.1 6000 --count 1 --size 10 >/dev/null ||
 	die "udp-send in $NS"
 wait_until 60 udp_gone || fail "the UDP record never expired"

@@ -950,6 +950,45 @@ for st in ["CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED",
 	done <<<"$out"
 }
 
+# The garbage collector's runs, from the workqueue_execute_start trace event.
+TRACEFS=/sys/kernel/tracing
+GC_TRACE_EVENT=$TRACEFS/events/workqueue/workqueue_execute_start
+
+# gc_trace_available: skips the test without the trace event.
+gc_trace_available()
+{
+	if [ ! -d "$TRACEFS/events" ]; then
+		mount -t tracefs nodev "$TRACEFS" 2>/dev/null ||
+			skip "no tracefs at $TRACEFS"
+	fi
+	[ -e "$GC_TRACE_EVENT/enable" ] || skip "no workqueue_execute_start trace event"
+}
+
+gc_trace_off()
+{
+	echo 0 >"$GC_TRACE_EVENT/enable"
+	echo >"$TRACEFS/trace"
+}
+
+# gc_trace_on: traces every work item run until the test ends.
+gc_trace_on()
+{
+	echo 1 >"$GC_TRACE_EVENT/enable" || die "enabling $GC_TRACE_EVENT"
+	CLEANUP_CMDS+=(gc_trace_off)
+}
+
+gc_trace_clear()
+{
+	echo >"$TRACEFS/trace"
+}
+
+# gc_runs: how many runs of flowmon_gc_work the trace holds, in $FV
+# (lines "workqueue_execute_start: work struct ...: function flowmon_gc_work").
+gc_runs()
+{
+	FV=$(grep -c 'function flowmon_gc_work' "$TRACEFS/trace" || true)
+}
+
 # long_timeouts NS [KEY=VALUE...]: every timeout of NS's flows one hour, so
 # that nothing expires while a test compares snapshots taken minutes apart;
 # the other config keys given in the same call.
