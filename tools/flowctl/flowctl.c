@@ -10,10 +10,12 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "filter.h"
 #include "flowctl.h"
@@ -273,12 +275,26 @@ static int parse_global_options(int argc, char **argv, struct options *opts)
 	return -1;
 }
 
+/*
+ * A dump of a large table writes hundreds of megabytes: into files and
+ * pipes in large writes, and without stdio's locking (one thread).
+ */
+static void setup_stdout(void)
+{
+	static char buffer[1 << 16];
+
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, buffer, _IOFBF, sizeof(buffer));
+}
+
 int main(int argc, char **argv)
 {
 	struct options opts = { .json = false };
 	const struct command *cmd;
 	int ret;
 
+	setup_stdout();
 	ret = parse_global_options(argc, argv, &opts);
 	if (ret >= 0)
 		return ret;

@@ -2,23 +2,39 @@
 /*
  * Minimal JSON writer: objects of strings, integers, booleans and objects.
  */
-#include <inttypes.h>
 
 #include "json.h"
 
-/* A JSON string literal: quotes, backslashes and control characters escaped. */
+/* The length of the start of @s that needs no escaping. */
+static size_t plain_span(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p >= 0x20 && *p != '"' && *p != '\\')
+		p++;
+	return p - (const unsigned char *)s;
+}
+
+/*
+ * A JSON string literal: quotes, backslashes and control characters
+ * escaped. Names and addresses rarely need it: they go out in one piece.
+ */
 static void print_string(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = *s;
+	size_t plain;
 
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
+	fputc('"', out);
+	for (;;) {
+		plain = plain_span(s);
+		fwrite(s, 1, plain, out);
+		s += plain;
+		if (!*s)
+			break;
+		if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
 		else
-			fputc(c, out);
+			fprintf(out, "\\u%04x", (unsigned char)*s);
+		s++;
 	}
 	fputc('"', out);
 }
@@ -58,8 +74,15 @@ void json_string(struct json *j, const char *key, const char *value)
 
 void json_u64(struct json *j, const char *key, uint64_t value)
 {
+	char digits[20], *p = digits + sizeof(digits);
+
+	/* A dump prints millions of these: no printf format to interpret. */
+	do {
+		*--p = '0' + value % 10;
+		value /= 10;
+	} while (value);
 	print_key(j, key);
-	fprintf(j->out, "%" PRIu64, value);
+	fwrite(p, 1, digits + sizeof(digits) - p, j->out);
 }
 
 void json_bool(struct json *j, const char *key, bool value)
