@@ -2,8 +2,8 @@
 /*
  * Minimal JSON writer: objects of strings, integers, booleans and objects.
  */
-
 #include "json.h"
+#include "write.h"
 
 /* The length of the start of @s that needs no escaping. */
 static size_t plain_span(const char *s)
@@ -23,10 +23,10 @@ static void print_string(FILE *out, const char *s)
 {
 	size_t plain;
 
-	fputc('"', out);
+	write_char(out, '"');
 	for (;;) {
 		plain = plain_span(s);
-		fwrite(s, 1, plain, out);
+		write_mem(out, s, plain);
 		s += plain;
 		if (!*s)
 			break;
@@ -36,28 +36,28 @@ static void print_string(FILE *out, const char *s)
 			fprintf(out, "\\u%04x", (unsigned char)*s);
 		s++;
 	}
-	fputc('"', out);
+	write_char(out, '"');
 }
 
 static void print_key(struct json *j, const char *key)
 {
 	if (j->need_comma)
-		fputc(',', j->out);
+		write_char(j->out, ',');
 	j->need_comma = true;
 	print_string(j->out, key);
-	fputc(':', j->out);
+	write_char(j->out, ':');
 }
 
 void json_object_begin(struct json *j, FILE *out)
 {
 	j->out = out;
 	j->need_comma = false;
-	fputc('{', out);
+	write_char(out, '{');
 }
 
 void json_object_end(struct json *j)
 {
-	fputc('}', j->out);
+	write_char(j->out, '}');
 }
 
 void json_object_begin_key(struct json *j, const char *key, struct json *inner)
@@ -74,19 +74,12 @@ void json_string(struct json *j, const char *key, const char *value)
 
 void json_u64(struct json *j, const char *key, uint64_t value)
 {
-	char digits[20], *p = digits + sizeof(digits);
-
-	/* A dump prints millions of these: no printf format to interpret. */
-	do {
-		*--p = '0' + value % 10;
-		value /= 10;
-	} while (value);
 	print_key(j, key);
-	fwrite(p, 1, digits + sizeof(digits) - p, j->out);
+	write_u64(j->out, value);
 }
 
 void json_bool(struct json *j, const char *key, bool value)
 {
 	print_key(j, key);
-	fputs(value ? "true" : "false", j->out);
+	write_str(j->out, value ? "true" : "false");
 }

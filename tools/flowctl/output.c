@@ -12,6 +12,7 @@
 
 #include "json.h"
 #include "output.h"
+#include "write.h"
 
 #define NSEC_PER_SEC 1000000000ULL
 #define NSEC_PER_DSEC 100000000ULL
@@ -405,39 +406,65 @@ static const char *tcp_state_or_dash(const struct flow *f, uint8_t state)
 	return flow_is_tcp(f) ? flow_tcp_state_name(state) : "-";
 }
 
+/* A column of the plain format after the first: a space, then @s. */
+static void plain_str(FILE *out, const char *s)
+{
+	write_char(out, ' ');
+	write_str(out, s);
+}
+
+static void plain_u64(FILE *out, uint64_t value)
+{
+	write_char(out, ' ');
+	write_u64(out, value);
+}
+
+static void plain_endpoint(FILE *out, const struct flow *f,
+			   const uint8_t *addr, uint16_t port)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	flow_addr(f, addr, buf);
+	plain_str(out, buf);
+	plain_u64(out, port);
+}
+
 /* The NAT columns, each "-" when NAT did not translate the flow. */
 static void print_plain_nat(FILE *out, const struct flow *f)
 {
-	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
 	const char *nat = flow_nat_name(f);
 
 	if (!nat) {
-		fputs(" - - - - -\n", out);
+		write_str(out, " - - - - -\n");
 		return;
 	}
-	flow_addr(f, f->nat.client_addr, client);
-	flow_addr(f, f->nat.server_addr, server);
-	fprintf(out, " %s %s %u %s %u\n", nat, client, f->nat.client_port,
-		server, f->nat.server_port);
+	plain_str(out, nat);
+	plain_endpoint(out, f, f->nat.client_addr, f->nat.client_port);
+	plain_endpoint(out, f, f->nat.server_addr, f->nat.server_port);
+	write_char(out, '\n');
 }
 
+/* Written column by column: a dump of a million flows prints it a million times. */
 static void print_plain_flow(FILE *out, const struct flow *f, uint64_t now_ns)
 {
-	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
 	char proto[FLOW_PROTO_LEN], state[FLOW_STATE_LEN];
 
-	flow_client_addr(f, client);
-	flow_server_addr(f, server);
-	fprintf(out, "%s %s %s %u %s %u %s %s %s ",
-		flow_family_name(f), flow_proto_name(f, proto),
-		client, f->client_port, server, f->server_port,
-		flow_state(f, state), tcp_state_or_dash(f, f->client_state),
-		tcp_state_or_dash(f, f->server_state));
-	fprintf(out, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
-		" %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64,
-		f->up.packets, f->up.bytes, f->up.payload,
-		f->down.packets, f->down.bytes, f->down.payload,
-		f->first_seen, f->last_seen, age_seconds(f, now_ns));
+	write_str(out, flow_family_name(f));
+	plain_str(out, flow_proto_name(f, proto));
+	plain_endpoint(out, f, f->client_addr, f->client_port);
+	plain_endpoint(out, f, f->server_addr, f->server_port);
+	plain_str(out, flow_state(f, state));
+	plain_str(out, tcp_state_or_dash(f, f->client_state));
+	plain_str(out, tcp_state_or_dash(f, f->server_state));
+	plain_u64(out, f->up.packets);
+	plain_u64(out, f->up.bytes);
+	plain_u64(out, f->up.payload);
+	plain_u64(out, f->down.packets);
+	plain_u64(out, f->down.bytes);
+	plain_u64(out, f->down.payload);
+	plain_u64(out, f->first_seen);
+	plain_u64(out, f->last_seen);
+	plain_u64(out, age_seconds(f, now_ns));
 	print_plain_nat(out, f);
 }
 
