@@ -333,9 +333,11 @@ def table(out, meta, done):
             fm, ct = r.get("flowmon"), r.get("conntrack")
             cell = lambda x: "-" if not x else fmt(x["slab_bytes"], ".0f")
             add("%-34s %16s %16s" % ("N=%s %s" % (human_n(n), case.upper()), cell(fm), cell(ct)))
-    add("Hash buckets (8 bytes, allocated up front: flowmon per namespace, conntrack once) are not in")
-    add("these deltas: at four flows per bucket (flowmon's default max_flows) they add 2 bytes per flow;")
-    add("both trackers had %s buckets here (for up to %s flows)." % (meta.get("buckets"), meta.get("max_flows")))
+    add("Hash buckets (8 bytes) allocated at load are not in these deltas: both trackers had %s"
+        % meta.get("buckets"))
+    add("(for up to %s flows); flowmon's table grows to one bucket per flow or more, 8 to 16 bytes"
+        % meta.get("max_flows"))
+    add("per flow (at 1M it grew to 2^20 buckets during the fill, which the delta includes).")
     add("")
     idle = out["idle"]
     if idle.get("by_tracker"):
@@ -365,18 +367,18 @@ def table(out, meta, done):
                            fmt(r.get("conntrack"), ".0f"), fmt(r.get("flowmon_x")),
                            fmt(r.get("conntrack_x")), fmt(r.get("extra_ratio")))
         add("6. Lookup at scale (ns per frame of one UDP flow behind N others)")
-        add("   flowmon with default parameters: hashsize=%s max_flows=%s max_flows_containers=%s"
+        add("   flowmon without hashsize (its table grows): hashsize=%s max_flows=%s max_flows_containers=%s"
             % (p.get("hashsize"), p.get("max_flows"), p.get("max_flows_containers")))
         add(row % ("", "baseline", "flowmon", "conntrack", "fm/base", "ct/base", "fm+/ct+"))
-        add(row % (("behind 1k, flowmon default",) + cells(lk["small"])))
+        add(row % (("behind 1k, flowmon growing",) + cells(lk["small"])))
         big = lk.get("default_big")
         if big:
-            add(row % (("behind %s, flowmon default*" % human_n(meta.get("lookup_n", 0)),) + cells(big)))
+            add(row % (("behind %s, flowmon growing*" % human_n(meta.get("lookup_n", 0)),) + cells(big)))
         for n, r in lk["sized"].items():
             add(row % (("behind %s, tables sized for it" % human_n(n),) + cells(r)))
         g = lk.get("growth")
         if g:
-            add("%-34s %11s %11s %11s" % ("behind %s default* / behind 1k" % human_n(meta.get("lookup_n", 0)),
+            add("%-34s %11s %11s %11s" % ("behind %s growing* / behind 1k" % human_n(meta.get("lookup_n", 0)),
                                            fmt(g["none"]), fmt(g["flowmon"]), fmt(g["conntrack"])))
         g = lk.get("growth_sized")
         if g:
@@ -384,10 +386,10 @@ def table(out, meta, done):
                                            fmt(g["none"]), fmt(g["flowmon"]), fmt(g["conntrack"])))
         st = lk.get("flowmon_stats")
         if st:
-            add("* baseline and conntrack there: from the sized tables. flowmon's default table after"
+            add("* baseline and conntrack there: from the sized tables. flowmon's growing table after"
                 " %s flows pushed:" % human_n(meta.get("lookup_n", 0)))
-            add("  %s active, %s untracked, %s evicted (unreplied); the push took %s ns per flow"
-                % (st.get("active"), st.get("untracked"), st.get("evicted_embryonic"),
+            add("  %s active in %s buckets, %s untracked, %s evicted (unreplied); the push took %s ns per flow"
+                % (st.get("active"), st.get("buckets"), st.get("untracked"), st.get("evicted_embryonic"),
                    fmt(lk.get("default_fill_ns_per_flow"), ".0f")))
         add("")
     for sk in out.get("skipped", []):
