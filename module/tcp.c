@@ -412,6 +412,8 @@ static void history_log(struct flow_history *h, enum flow_direction dir,
 {
 	u64 power;
 
+	if (after == before)
+		return;
 	for (power = 1; power <= after; power *= 10) {
 		if (power > before) {
 			history_add(h, dir, letter);
@@ -420,10 +422,13 @@ static void history_log(struct flow_history *h, enum flow_direction dir,
 	}
 }
 
-/* After tcp_note_counters(): @before holds the sender's counts before. */
+/*
+ * After tcp_note_counters(): @retrans_before and @zero_window_before are
+ * the sender's counts before it.
+ */
 static void tcp_note_history(struct flow_tcp *tcp, enum flow_direction dir,
 			     const struct flow_packet *pkt, bool retrans,
-			     const struct flow_tcp_endpoint *before)
+			     u32 retrans_before, u32 zero_window_before)
 {
 	const struct flow_tcp_endpoint *snd = &tcp->ep[dir];
 	struct flow_history *h = &tcp->history;
@@ -435,8 +440,7 @@ static void tcp_note_history(struct flow_tcp *tcp, enum flow_direction dir,
 		history_seq(h, dir, FLOW_HISTORY_SYN, &h->syn_seq[dir], pkt->seq,
 			    flags & TCPHDR_ACK ? 'h' : 's');
 	if (retrans)
-		history_log(h, dir, before->retrans_packets,
-			    snd->retrans_packets, 't');
+		history_log(h, dir, retrans_before, snd->retrans_packets, 't');
 	else if (pkt->payload)
 		history_once(h, dir, FLOW_HISTORY_DATA, 'd');
 	else if ((flags & (TCPHDR_SYN | TCPHDR_FIN | TCPHDR_RST | TCPHDR_ACK)) ==
@@ -449,7 +453,7 @@ static void tcp_note_history(struct flow_tcp *tcp, enum flow_direction dir,
 	if ((flags & TCPHDR_RST) && !(flags & TCPHDR_SYN))
 		history_seq(h, dir, FLOW_HISTORY_RST, &h->rst_seq[dir], pkt->seq,
 			    'r');
-	history_log(h, dir, before->zero_window, snd->zero_window, 'w');
+	history_log(h, dir, zero_window_before, snd->zero_window, 'w');
 }
 
 static void tcp_note_counters(struct flow_tcp_endpoint *snd,
@@ -473,12 +477,14 @@ static void tcp_segment(struct flow_tcp *tcp, enum flow_direction dir,
 	struct flow_tcp_endpoint *snd = &tcp->ep[dir];
 	struct flow_tcp_endpoint *rcv = &tcp->ep[!dir];
 	bool retrans = tcp_is_retransmission(snd, pkt);
-	struct flow_tcp_endpoint before = *snd;
+	u32 retrans_before = snd->retrans_packets;
+	u32 zero_window_before = snd->zero_window;
 	u8 flags = pkt->tcp_flags;
 
 	lockdep_assert_held(&tcp->lock);
 	tcp_note_counters(snd, rcv, pkt, retrans);
-	tcp_note_history(tcp, dir, pkt, retrans, &before);
+	tcp_note_history(tcp, dir, pkt, retrans, retrans_before,
+			 zero_window_before);
 
 	if (flags & TCPHDR_RST) {
 		snd->state = FLOWMON_TCP_CLOSED;
