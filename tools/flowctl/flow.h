@@ -107,10 +107,10 @@ const char *flow_tcp_states_name(uint8_t client, uint8_t server,
 				 char buf[FLOW_STATE_LEN]);
 /* Summary state: see the STATE column in flowctl(8). */
 const char *flow_state(const struct flow *f, char buf[FLOW_STATE_LEN]);
-/* inet_ntop() of the client or server address. */
+/* The client or server address as text, as inet_ntop() writes it. */
 void flow_client_addr(const struct flow *f, char buf[INET6_ADDRSTRLEN]);
 void flow_server_addr(const struct flow *f, char buf[INET6_ADDRSTRLEN]);
-/* inet_ntop() of an address of the flow's family, e.g. of its NAT part. */
+/* The same for an address of the flow's family, e.g. of its NAT part. */
 void flow_addr(const struct flow *f, const uint8_t *addr,
 	       char buf[INET6_ADDRSTRLEN]);
 /* "snat", "dnat", "snat,dnat", or NULL when NAT did not translate @f. */
