@@ -177,10 +177,13 @@ static int parse_config(struct nlattr **attrs, void *arg)
 static void print_config(const struct config *config, bool json)
 {
 	struct json j;
+	struct writer w;
 	size_t i;
 
-	if (json)
-		json_object_begin(&j, stdout);
+	if (json) {
+		writer_init(&w, stdout);
+		json_object_begin(&j, &w);
+	}
 	for (i = 0; i < NR_KEYS; i++) {
 		if (config->any_selected && !config->selected[i])
 			continue;
@@ -192,7 +195,8 @@ static void print_config(const struct config *config, bool json)
 	}
 	if (json) {
 		json_object_end(&j);
-		putchar('\n');
+		write_char(&w, '\n');
+		writer_flush(&w);
 	}
 }
 

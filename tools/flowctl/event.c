@@ -122,8 +122,10 @@ static void print_line(FILE *out, const struct event *ev)
 static void print_json(FILE *out, const struct event *ev)
 {
 	struct json j;
+	struct writer w;
 
-	json_object_begin(&j, out);
+	writer_init(&w, out);
+	json_object_begin(&j, &w);
 	json_string(&j, "event", event_names[ev->cmd]);
 	json_u64(&j, "time", ev->time);
 	if (ev->cmd == FLOWMON_CMD_EVENT_STATE) {
@@ -136,7 +138,8 @@ static void print_json(FILE *out, const struct event *ev)
 		json_string(&j, "reason", reason_name(ev->reason));
 	output_json_flow_fields(&j, &ev->flow);
 	json_object_end(&j);
-	fputc('\n', out);
+	write_char(&w, '\n');
+	writer_flush(&w);
 }
 
 void event_print(FILE *out, const struct event *ev, bool json)

@@ -75,15 +75,18 @@ static int parse_flushed(struct nlattr **attrs, void *arg)
 static void print_flushed(uint64_t flushed, bool json)
 {
 	struct json j;
+	struct writer w;
 
 	if (!json) {
 		printf("flushed %" PRIu64 "\n", flushed);
 		return;
 	}
-	json_object_begin(&j, stdout);
+	writer_init(&w, stdout);
+	json_object_begin(&j, &w);
 	json_u64(&j, "flushed", flushed);
 	json_object_end(&j);
-	putchar('\n');
+	write_char(&w, '\n');
+	writer_flush(&w);
 }
 
 static int cmd_flush(const struct command *cmd, int argc, char **argv,

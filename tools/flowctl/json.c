@@ -15,71 +15,82 @@ static size_t plain_span(const char *s)
 	return p - (const unsigned char *)s;
 }
 
+/* A character that JSON does not allow unescaped in a string. */
+static void print_escape(struct writer *w, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char u[] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
+
+	if (c == '"' || c == '\\') {
+		write_char(w, '\\');
+		write_char(w, c);
+		return;
+	}
+	write_mem(w, u, sizeof(u));
+}
+
 /*
  * A JSON string literal: quotes, backslashes and control characters
  * escaped. Names and addresses rarely need it: they go out in one piece.
  */
-static void print_string(FILE *out, const char *s)
+static void print_string(struct writer *w, const char *s)
 {
 	size_t plain;
 
-	write_char(out, '"');
+	write_char(w, '"');
 	for (;;) {
 		plain = plain_span(s);
-		write_mem(out, s, plain);
+		write_mem(w, s, plain);
 		s += plain;
 		if (!*s)
 			break;
-		if (*s == '"' || *s == '\\')
-			fprintf(out, "\\%c", *s);
-		else
-			fprintf(out, "\\u%04x", (unsigned char)*s);
-		s++;
+		print_escape(w, *s++);
 	}
-	write_char(out, '"');
+	write_char(w, '"');
 }
 
 static void print_key(struct json *j, const char *key)
 {
 	if (j->need_comma)
-		write_char(j->out, ',');
+		write_char(j->w, ',');
 	j->need_comma = true;
-	print_string(j->out, key);
-	write_char(j->out, ':');
+	write_char(j->w, '"');
+	write_str(j->w, key);
+	write_mem(j->w, "\":", 2);
 }
 
-void json_object_begin(struct json *j, FILE *out)
+void json_object_begin(struct json *j, struct writer *w)
 {
-	j->out = out;
+	j->w = w;
 	j->need_comma = false;
-	write_char(out, '{');
+	write_char(w, '{');
 }
 
 void json_object_end(struct json *j)
 {
-	write_char(j->out, '}');
+	write_char(j->w, '}');
 }
 
 void json_object_begin_key(struct json *j, const char *key, struct json *inner)
 {
 	print_key(j, key);
-	json_object_begin(inner, j->out);
+	json_object_begin(inner, j->w);
 }
 
 void json_string(struct json *j, const char *key, const char *value)
 {
 	print_key(j, key);
-	print_string(j->out, value);
+	print_string(j->w, value);
 }
 
 void json_u64(struct json *j, const char *key, uint64_t value)
 {
 	print_key(j, key);
-	write_u64(j->out, value);
+	write_u64(j->w, value);
 }
 
 void json_bool(struct json *j, const char *key, bool value)
 {
 	print_key(j, key);
-	write_str(j->out, value ? "true" : "false");
+	write_str(j->w, value ? "true" : "false");
 }

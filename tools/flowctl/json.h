@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Minimal JSON writer: objects of strings, integers, booleans and objects.
+ * Keys are flowctl's own names: they are written as they are, unescaped.
  */
 #ifndef FLOWCTL_JSON_H
 #define FLOWCTL_JSON_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
+
+#include "write.h"
 
 struct json {
-	FILE *out;
+	struct writer *w;
 	bool need_comma;
 };
 
-void json_object_begin(struct json *j, FILE *out);
+void json_object_begin(struct json *j, struct writer *w);
 void json_object_end(struct json *j);
 /* Begin @inner, an object that is the value of @key in @j. */
 void json_object_begin_key(struct json *j, const char *key, struct json *inner);

@@ -19,7 +19,6 @@
 #define CELL_LEN OUTPUT_ENDPOINT_LEN
 #define SIZE_LEN 16
 /* "out_of_window_down" plus NUL, rounded up. */
-#define JSON_KEY_LEN 32
 
 enum column {
 	COL_PROTO,
@@ -407,116 +406,119 @@ static const char *tcp_state_or_dash(const struct flow *f, uint8_t state)
 }
 
 /* A column of the plain format after the first: a space, then @s. */
-static void plain_str(FILE *out, const char *s)
+static void plain_str(struct writer *w, const char *s)
 {
-	write_char(out, ' ');
-	write_str(out, s);
+	write_char(w, ' ');
+	write_str(w, s);
 }
 
-static void plain_u64(FILE *out, uint64_t value)
+static void plain_u64(struct writer *w, uint64_t value)
 {
-	write_char(out, ' ');
-	write_u64(out, value);
+	write_char(w, ' ');
+	write_u64(w, value);
 }
 
-static void plain_endpoint(FILE *out, const struct flow *f,
+static void plain_endpoint(struct writer *w, const struct flow *f,
 			   const uint8_t *addr, uint16_t port)
 {
 	char buf[INET6_ADDRSTRLEN];
 
 	flow_addr(f, addr, buf);
-	plain_str(out, buf);
-	plain_u64(out, port);
+	plain_str(w, buf);
+	plain_u64(w, port);
 }
 
 /* The NAT columns, each "-" when NAT did not translate the flow. */
-static void print_plain_nat(FILE *out, const struct flow *f)
+static void print_plain_nat(struct writer *w, const struct flow *f)
 {
 	const char *nat = flow_nat_name(f);
 
 	if (!nat) {
-		write_str(out, " - - - - -\n");
+		write_str(w, " - - - - -\n");
 		return;
 	}
-	plain_str(out, nat);
-	plain_endpoint(out, f, f->nat.client_addr, f->nat.client_port);
-	plain_endpoint(out, f, f->nat.server_addr, f->nat.server_port);
-	write_char(out, '\n');
+	plain_str(w, nat);
+	plain_endpoint(w, f, f->nat.client_addr, f->nat.client_port);
+	plain_endpoint(w, f, f->nat.server_addr, f->nat.server_port);
+	write_char(w, '\n');
 }
 
 /* Written column by column: a dump of a million flows prints it a million times. */
-static void print_plain_flow(FILE *out, const struct flow *f, uint64_t now_ns)
+static void print_plain_flow(struct writer *w, const struct flow *f, uint64_t now_ns)
 {
 	char proto[FLOW_PROTO_LEN], state[FLOW_STATE_LEN];
 
-	write_str(out, flow_family_name(f));
-	plain_str(out, flow_proto_name(f, proto));
-	plain_endpoint(out, f, f->client_addr, f->client_port);
-	plain_endpoint(out, f, f->server_addr, f->server_port);
-	plain_str(out, flow_state(f, state));
-	plain_str(out, tcp_state_or_dash(f, f->client_state));
-	plain_str(out, tcp_state_or_dash(f, f->server_state));
-	plain_u64(out, f->up.packets);
-	plain_u64(out, f->up.bytes);
-	plain_u64(out, f->up.payload);
-	plain_u64(out, f->down.packets);
-	plain_u64(out, f->down.bytes);
-	plain_u64(out, f->down.payload);
-	plain_u64(out, f->first_seen);
-	plain_u64(out, f->last_seen);
-	plain_u64(out, age_seconds(f, now_ns));
-	print_plain_nat(out, f);
+	write_str(w, flow_family_name(f));
+	plain_str(w, flow_proto_name(f, proto));
+	plain_endpoint(w, f, f->client_addr, f->client_port);
+	plain_endpoint(w, f, f->server_addr, f->server_port);
+	plain_str(w, flow_state(f, state));
+	plain_str(w, tcp_state_or_dash(f, f->client_state));
+	plain_str(w, tcp_state_or_dash(f, f->server_state));
+	plain_u64(w, f->up.packets);
+	plain_u64(w, f->up.bytes);
+	plain_u64(w, f->up.payload);
+	plain_u64(w, f->down.packets);
+	plain_u64(w, f->down.bytes);
+	plain_u64(w, f->down.payload);
+	plain_u64(w, f->first_seen);
+	plain_u64(w, f->last_seen);
+	plain_u64(w, age_seconds(f, now_ns));
+	print_plain_nat(w, f);
 }
 
-static void print_plain(FILE *out, const struct flow_list *list, uint64_t now_ns)
+static void print_plain(struct writer *w, const struct flow_list *list, uint64_t now_ns)
 {
 	size_t i;
 
-	fputs(plain_header, out);
+	write_str(w, plain_header);
 	for (i = 0; i < list->len; i++)
-		print_plain_flow(out, &list->flows[i], now_ns);
+		print_plain_flow(w, &list->flows[i], now_ns);
 }
 
-/* @name with the suffix of direction @dir, e.g. "isn_up". */
-static void json_dir_u64(struct json *j, const char *name, const char *dir,
-			 uint64_t value)
-{
-	char key[JSON_KEY_LEN];
+/* The keys of one direction's TCP facts, e.g. "isn_up" for TCB_KEYS("up"). */
+struct tcb_keys {
+	const char *isn, *snd_nxt, *max_ack, *window, *mss, *wscale, *sack_perm;
+	const char *retrans, *retrans_bytes, *out_of_window, *zero_window;
+	const char *unexpected;
+};
 
-	snprintf(key, sizeof(key), "%s_%s", name, dir);
-	json_u64(j, key, value);
+#define TCB_KEYS(dir) {							\
+	.isn = "isn_" dir, .snd_nxt = "snd_nxt_" dir,			\
+	.max_ack = "max_ack_" dir, .window = "window_" dir,		\
+	.mss = "mss_" dir, .wscale = "wscale_" dir,			\
+	.sack_perm = "sack_perm_" dir, .retrans = "retrans_" dir,	\
+	.retrans_bytes = "retrans_bytes_" dir,				\
+	.out_of_window = "out_of_window_" dir,				\
+	.zero_window = "zero_window_" dir,				\
+	.unexpected = "unexpected_" dir,				\
 }
 
-static void json_dir_bool(struct json *j, const char *name, const char *dir,
-			  bool value)
-{
-	char key[JSON_KEY_LEN];
+static const struct tcb_keys tcb_keys_up = TCB_KEYS("up");
+static const struct tcb_keys tcb_keys_down = TCB_KEYS("down");
 
-	snprintf(key, sizeof(key), "%s_%s", name, dir);
-	json_bool(j, key, value);
-}
-
-/* The facts about the sender of direction @dir; unknown ones are left out. */
-static void print_json_tcb(struct json *j, const char *dir, const struct flow_dir *d)
+/* The facts about the sender of one direction; unknown ones are left out. */
+static void print_json_tcb(struct json *j, const struct tcb_keys *k,
+			   const struct flow_dir *d)
 {
 	if (d->has & FLOW_DIR_HAS_ISN)
-		json_dir_u64(j, "isn", dir, d->isn);
+		json_u64(j, k->isn, d->isn);
 	if (d->has & FLOW_DIR_HAS_SND_NXT)
-		json_dir_u64(j, "snd_nxt", dir, d->snd_nxt);
+		json_u64(j, k->snd_nxt, d->snd_nxt);
 	if (d->has & FLOW_DIR_HAS_MAX_ACK)
-		json_dir_u64(j, "max_ack", dir, d->max_ack);
+		json_u64(j, k->max_ack, d->max_ack);
 	if (d->has & FLOW_DIR_HAS_WINDOW)
-		json_dir_u64(j, "window", dir, d->window);
+		json_u64(j, k->window, d->window);
 	if (d->has & FLOW_DIR_HAS_MSS)
-		json_dir_u64(j, "mss", dir, d->mss);
+		json_u64(j, k->mss, d->mss);
 	if (d->has & FLOW_DIR_HAS_WSCALE)
-		json_dir_u64(j, "wscale", dir, d->wscale);
-	json_dir_bool(j, "sack_perm", dir, d->sack_perm);
-	json_dir_u64(j, "retrans", dir, d->retrans_packets);
-	json_dir_u64(j, "retrans_bytes", dir, d->retrans_bytes);
-	json_dir_u64(j, "out_of_window", dir, d->out_of_window);
-	json_dir_u64(j, "zero_window", dir, d->zero_window);
-	json_dir_u64(j, "unexpected", dir, d->unexpected);
+		json_u64(j, k->wscale, d->wscale);
+	json_bool(j, k->sack_perm, d->sack_perm);
+	json_u64(j, k->retrans, d->retrans_packets);
+	json_u64(j, k->retrans_bytes, d->retrans_bytes);
+	json_u64(j, k->out_of_window, d->out_of_window);
+	json_u64(j, k->zero_window, d->zero_window);
+	json_u64(j, k->unexpected, d->unexpected);
 }
 
 static void print_json_tcp(struct json *j, const struct flow *f)
@@ -531,8 +533,8 @@ static void print_json_tcp(struct json *j, const struct flow *f)
 		json_u64(j, "rtt_syn_us", f->rtt_syn_us);
 	if (f->has & FLOW_HAS_RTT_ACK)
 		json_u64(j, "rtt_ack_us", f->rtt_ack_us);
-	print_json_tcb(j, "up", &f->up);
-	print_json_tcb(j, "down", &f->down);
+	print_json_tcb(j, &tcb_keys_up, &f->up);
+	print_json_tcb(j, &tcb_keys_down, &f->down);
 }
 
 static void print_json_nat(struct json *j, const struct flow *f)
@@ -584,41 +586,41 @@ void output_json_flow_fields(struct json *j, const struct flow *f)
 		print_json_tcp(j, f);
 }
 
-static void print_json_flow(FILE *out, const struct flow *f)
+/* One array, one object per line: valid JSON that is also easy to grep. */
+static void print_json(struct writer *w, const struct flow_list *list)
 {
 	struct json j;
-
-	json_object_begin(&j, out);
-	output_json_flow_fields(&j, f);
-	json_object_end(&j);
-}
-
-/* One array, one object per line: valid JSON that is also easy to grep. */
-static void print_json(FILE *out, const struct flow_list *list)
-{
 	size_t i;
 
-	fputc('[', out);
+	write_char(w, '[');
 	for (i = 0; i < list->len; i++) {
-		fputs(i ? ",\n" : "\n", out);
-		print_json_flow(out, &list->flows[i]);
+		write_str(w, i ? ",\n" : "\n");
+		json_object_begin(&j, w);
+		output_json_flow_fields(&j, &list->flows[i]);
+		json_object_end(&j);
 	}
-	fputs(list->len ? "\n]\n" : "]\n", out);
+	write_str(w, list->len ? "\n]\n" : "]\n");
 }
 
 void output_flows(FILE *out, enum output_format format,
 		  const struct flow_list *list, uint64_t now_ns)
 {
+	struct writer w;
+
 	switch (format) {
 	case OUTPUT_TABLE:
 	case OUTPUT_EXTENDED:
 		print_table(out, list, now_ns, format == OUTPUT_EXTENDED);
 		break;
 	case OUTPUT_PLAIN:
-		print_plain(out, list, now_ns);
+		writer_init(&w, out);
+		print_plain(&w, list, now_ns);
+		writer_flush(&w);
 		break;
 	case OUTPUT_JSON:
-		print_json(out, list);
+		writer_init(&w, out);
+		print_json(&w, list);
+		writer_flush(&w);
 		break;
 	}
 }

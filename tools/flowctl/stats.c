@@ -154,10 +154,12 @@ static void print_plain(const struct stats *stats)
 static void print_json(const struct stats *stats)
 {
 	struct json j, states;
+	struct writer w;
 	unsigned int state;
 	size_t i;
 
-	json_object_begin(&j, stdout);
+	writer_init(&w, stdout);
+	json_object_begin(&j, &w);
 	for (i = 0; i < ARRAY_SIZE(stat_fields); i++)
 		if (stats->known[i])
 			json_u64(&j, stat_fields[i].key, stats->values[i]);
@@ -169,7 +171,8 @@ static void print_json(const struct stats *stats)
 		json_object_end(&states);
 	}
 	json_object_end(&j);
-	putchar('\n');
+	write_char(&w, '\n');
+	writer_flush(&w);
 }
 
 static int cmd_stats(const struct command *cmd, int argc, char **argv,

@@ -72,8 +72,10 @@ static void print_plain(const struct versions *v)
 static void print_json(const struct versions *v)
 {
 	struct json j;
+	struct writer w;
 
-	json_object_begin(&j, stdout);
+	writer_init(&w, stdout);
+	json_object_begin(&j, &w);
 	json_string(&j, "flowctl", FLOWCTL_VERSION);
 	json_u64(&j, "genl_version", FLOWMON_GENL_VERSION);
 	json_bool(&j, "module_loaded", v->loaded);
@@ -82,7 +84,8 @@ static void print_json(const struct versions *v)
 	if (v->loaded)
 		json_u64(&j, "module_genl_version", v->genl);
 	json_object_end(&j);
-	putchar('\n');
+	write_char(&w, '\n');
+	writer_flush(&w);
 }
 
 static int cmd_version(const struct command *cmd, int argc, char **argv,
