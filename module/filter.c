@@ -10,6 +10,7 @@
 #include <net/ipv6.h>
 
 #include "filter.h"
+#include "ext.h"
 #include "nat.h"
 #include "tcp.h"
 
@@ -275,7 +276,7 @@ static bool flow_filter_match_nat(const struct flow_filter *filter,
 
 	if (!filter->nat && !prefix->family && !ports->set)
 		return true;
-	nat = rcu_dereference(flow->nat);
+	nat = flow_ext_find(flow, FLOW_EXT_NAT);
 	if (!nat)
 		return false;
 	if (prefix->family &&

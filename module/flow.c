@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
+#include "ext.h"
 #include "flow.h"
 #include "nat.h"
 #include "tcp.h"
@@ -120,16 +121,16 @@ struct flow *flow_alloc(const struct flow_packet *pkt, u64 now)
 	return flow;
 }
 
-/* Bytes allocated for @flow, without its NAT part. */
+/* Bytes allocated for @flow, without its optional parts. */
 size_t flow_size(const struct flow *flow)
 {
 	return kmem_cache_size(flow_cache_of(flow->key.proto));
 }
 
-/* Readers of @flow, and so of its NAT part, are gone. */
+/* Readers of @flow, and so of its optional parts, are gone. */
 void flow_free(struct flow *flow)
 {
-	kfree(rcu_access_pointer(flow->nat));
+	kfree(rcu_access_pointer(flow->ext));
 	kmem_cache_free(flow_cache_of(flow->key.proto), flow);
 }
 
@@ -316,7 +317,7 @@ static const char *const flow_nat_names[] = {
 /* Under RCU: the NAT columns, "-" for each when there is no translation. */
 static void flow_seq_print_nat(struct seq_file *seq, struct flow *flow)
 {
-	const struct flow_nat *nat = rcu_dereference(flow->nat);
+	const struct flow_nat *nat = flow_ext_find(flow, FLOW_EXT_NAT);
 
 	if (!nat || nat->flags >= ARRAY_SIZE(flow_nat_names)) {
 		seq_puts(seq, " - - - - -");

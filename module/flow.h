@@ -21,7 +21,7 @@ enum flow_direction {
 	FLOW_DIR_DOWN,	/* server -> client */
 };
 
-struct flow_nat;
+struct flow_ext;
 
 /*
  * The addresses and ports of a packet, as it travels. Padding is zeroed so
@@ -108,7 +108,7 @@ struct flow {
 	u64 id;				/* per-netns, increasing in each chain */
 	u64 first_seen;			/* ns since the epoch, coarse */
 	u64 last_seen;			/* READ_ONCE/WRITE_ONCE */
-	struct flow_nat __rcu *nat;	/* NULL unless NAT translated it */
+	struct flow_ext __rcu *ext;	/* optional parts (ext.h), or NULL */
 	struct flow_counters count[2];	/* indexed by enum flow_direction */
 };
 

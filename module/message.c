@@ -7,6 +7,7 @@
 #include <net/netlink.h>
 
 #include "message.h"
+#include "ext.h"
 #include "nat.h"
 #include "tcp.h"
 
@@ -134,7 +135,7 @@ static int flowmon_put_nat(struct sk_buff *skb, struct flow *flow)
 	int ret = 0;
 
 	rcu_read_lock();
-	nat = rcu_dereference(flow->nat);
+	nat = flow_ext_find(flow, FLOW_EXT_NAT);
 	if (!nat)
 		goto out;
 	ret = -EMSGSIZE;

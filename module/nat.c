@@ -28,6 +28,7 @@
 #include <net/netfilter/nf_conntrack.h>
 #endif
 
+#include "ext.h"
 #include "nat.h"
 
 #if IS_ENABLED(CONFIG_NF_CONNTRACK)
@@ -145,39 +146,41 @@ static void flow_nat_of(const struct flow *flow, const struct nf_conn *ct,
 
 static bool flow_nat_equal(const struct flow_nat *a, const struct flow_nat *b)
 {
-	return !memcmp(a, b, offsetof(struct flow_nat, rcu));
+	return !memcmp(a, b, sizeof(*a));
+}
+
+/* flow_ext_build_t: the translation @arg, unless the part holds it. */
+static size_t flow_nat_build(void *part, size_t max, const void *old,
+			     size_t old_size, const void *arg)
+{
+	if (old && flow_nat_equal(old, arg))
+		return 0;
+	memcpy(part, arg, sizeof(struct flow_nat));
+	return sizeof(struct flow_nat);
 }
 
 /*
  * Under RCU, from the hooks: records the translation of @ct, the entry of
  * @pkt, which travels @dir in @flow. Costs one test of the entry's status
- * unless NAT changed its tuple.
+ * unless NAT changed its tuple, and a comparison unless the translation
+ * is new.
  */
 void flow_nat_learn(struct flow *flow, const struct nf_conn *ct,
 		    const struct flow_packet *pkt, enum flow_direction dir)
 {
 	bool ct_client = (pkt->ct_dir == FLOW_CT_ORIGINAL) ==
 			 (dir == FLOW_DIR_UP);
-	struct flow_nat now, *old, *nat;
+	const struct flow_nat *old;
+	struct flow_nat now;
 
 	if (!(READ_ONCE(ct->status) & IPS_NAT_MASK))
 		return;
 	flow_nat_of(flow, ct, pkt, ct_client, &now);
-	old = rcu_dereference(flow->nat);
+	old = flow_ext_find(flow, FLOW_EXT_NAT);
 	if (!now.flags || (old && flow_nat_equal(old, &now)))
 		return;
 	/* No memory now: the next packet tries again. */
-	nat = kmemdup(&now, sizeof(now), GFP_ATOMIC);
-	if (!nat)
-		return;
-	/* Another CPU may have recorded it first: then keep its copy. */
-	if (unrcu_pointer(cmpxchg(&flow->nat, RCU_INITIALIZER(old),
-				  RCU_INITIALIZER(nat))) != old) {
-		kfree(nat);
-		return;
-	}
-	if (old)
-		kfree_rcu(old, rcu);
+	flow_ext_update(flow, FLOW_EXT_NAT, sizeof(now), flow_nat_build, &now);
 }
 
 #else /* !CONFIG_NF_CONNTRACK */

@@ -24,7 +24,6 @@ struct flow_nat {
 	__be16 client_port;
 	__be16 server_port;
 	u8 flags;			/* FLOWMON_NAT_F_* */
-	struct rcu_head rcu;
 };
 
 const struct nf_conn *flow_nat_orient(const struct sk_buff *skb,
