@@ -10,6 +10,7 @@
 
 #include "ext.h"
 #include "flow.h"
+#include "hint.h"
 #include "nat.h"
 #include "tcp.h"
 
@@ -328,6 +329,18 @@ static void flow_seq_print_nat(struct seq_file *seq, struct flow *flow)
 	flow_seq_print_addr(seq, &flow->key, &nat->server, nat->server_port);
 }
 
+/* Under RCU: the application columns: l5, secured, name; "-" if unknown. */
+static void flow_seq_print_hint(struct seq_file *seq, struct flow *flow)
+{
+	static const char *const secured[] = { "-", "no", "yes" };
+	struct flow_hint_view view;
+
+	flow_hint_view(flow, &view);
+	seq_printf(seq, " %s %s %s", view.l5 ? flow_l5_name(view.l5) : "-",
+		   secured[view.secured],
+		   view.hint && view.hint->name_len ? view.hint->name : "-");
+}
+
 /*
  * Under RCU: one line of /proc/net/flowmon; the columns are documented in
  * README.
@@ -353,5 +366,6 @@ void flow_seq_print(struct seq_file *seq, struct flow *flow, u64 now)
 		   READ_ONCE(flow->last_seen),
 		   div_u64(now - flow->first_seen, NSEC_PER_SEC));
 	flow_seq_print_nat(seq, flow);
+	flow_seq_print_hint(seq, flow);
 	seq_putc(seq, '\n');
 }

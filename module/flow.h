@@ -54,6 +54,7 @@ struct flow_packet {
 	u32 segments;		/* packets on the wire: gso_segs, at least 1 */
 	u64 bytes;		/* IP datagram bytes, summed over segments */
 	u64 payload;		/* L4 payload bytes */
+	unsigned int payload_offset;	/* of the payload in the skb */
 	bool icmp_echo;		/* ICMP(v6) echo request or reply */
 	/* TCP only */
 	u8 tcp_flags;		/* TCPHDR_* */
@@ -89,7 +90,8 @@ struct flow_counts {
  * @free takes pprev's place until a grace period has passed (flow.c).
  *
  * The flags are bytes, each set once to true and never cleared, so that
- * setting one needs no atomic read-modify-write and no lock.
+ * setting one needs no atomic read-modify-write and no lock; the bits are
+ * set before the record is published.
  */
 struct flow {
 	union {
@@ -102,8 +104,9 @@ struct flow {
 	struct flow_tuple key;		/* src = client, dst = server */
 	u32 hash;			/* flow_table_hash() of the key */
 	u8 replied;			/* seen from the server */
-	u8 picked_up;			/* TCP, first seen mid-stream */
-	u8 echo;			/* ICMP(v6) echo */
+	u8 picked_up : 1;		/* TCP, first seen mid-stream */
+	u8 echo : 1;			/* ICMP(v6) echo */
+	u8 l5;				/* enum flow_l5 (hint.h), cmpxchg */
 	u8 unlinked;			/* under the stripe lock */
 	u64 id;				/* per-netns, increasing in each chain */
 	u64 first_seen;			/* ns since the epoch, coarse */

@@ -41,6 +41,7 @@
 
 #include "event.h"
 #include "gc.h"
+#include "hint.h"
 #include "hooks.h"
 #include "nat.h"
 #include "record.h"
@@ -62,6 +63,7 @@ static void parse_gso(const struct sk_buff *skb, unsigned int hdr_len,
 	pkt->segments = segments;
 	pkt->bytes = skb->len + (u64)(segments - 1) * hdr_len;
 	pkt->payload = skb->len - hdr_len;
+	pkt->payload_offset = hdr_len;
 }
 
 /* MSS, window scale and SACK-permitted, from a SYN's options. */
@@ -251,7 +253,25 @@ static enum parse_result parse_ipv6(const struct sk_buff *skb,
  * Accounts @pkt to its flow. @ct is the packet's conntrack entry if it
  * carries one (and @pkt is then keyed by the connection's original tuple).
  */
-static void flowmon_track(struct net *net, const struct flow_packet *pkt,
+/* What the first payload of each direction says of its flow (hint.c). */
+static void flowmon_inspect(struct flowmon_net *fn, struct flow *flow,
+			    enum flow_direction dir, const struct sk_buff *skb,
+			    const struct flow_packet *pkt)
+{
+	switch (flow_hint_inspect(flow, dir, skb, pkt)) {
+	case FLOW_HINT_DONE:
+		break;
+	case FLOW_HINT_MALFORMED:
+		atomic64_inc(&fn->stats.hints_malformed);
+		break;
+	case FLOW_HINT_LOST:
+		atomic64_inc(&fn->stats.hints_lost);
+		break;
+	}
+}
+
+static void flowmon_track(struct net *net, const struct sk_buff *skb,
+			  const struct flow_packet *pkt,
 			  const struct nf_conn *ct)
 {
 	struct flowmon_net *fn = flowmon_pernet(net);
@@ -263,7 +283,7 @@ static void flowmon_track(struct net *net, const struct flow_packet *pkt,
 	u64 now = ktime_get_coarse_real_ns();
 	struct flow_transition tr;
 	enum flow_direction dir;
-	bool created = false;
+	bool created = false, inspect;
 	struct flow *flow;
 	u32 hash;
 
@@ -284,9 +304,12 @@ static void flowmon_track(struct net *net, const struct flow_packet *pkt,
 	}
 	if (ct)
 		flow_nat_learn(flow, ct, pkt, dir);
+	inspect = flow_hint_wanted(flow, dir, pkt);
 	/* A new record is announced with its first packet counted. */
 	if (flow_account(flow, dir, pkt, now, &tr) && !created)
 		flowmon_event_state(net, flow, &tr, now);
+	if (inspect)
+		flowmon_inspect(fn, flow, dir, skb, pkt);
 	if (created)
 		flowmon_event_new(net, flow, now);
 }
@@ -320,7 +343,7 @@ static unsigned int flowmon_hook_account(struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 	ct = flow_nat_orient(skb, pkt);
-	flowmon_track(state->net, pkt, ct);
+	flowmon_track(state->net, skb, pkt, ct);
 	return NF_ACCEPT;
 }
 

@@ -8,6 +8,7 @@
 
 #include "message.h"
 #include "ext.h"
+#include "hint.h"
 #include "nat.h"
 #include "tcp.h"
 
@@ -152,6 +153,58 @@ out:
 	return ret;
 }
 
+/* FLOWMON_FLOW_A_DNS: what the hint part knows of a DNS exchange. */
+static int flowmon_put_dns(struct sk_buff *skb,
+			   const struct flow_hint *hint)
+{
+	struct nlattr *nest = nla_nest_start(skb, FLOWMON_FLOW_A_DNS);
+	bool response = hint->dns & FLOW_HINT_DNS_RESPONSE;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u16(skb, FLOWMON_DNS_A_QTYPE, hint->dns_qtype) ||
+	    (response &&
+	     (nla_put_u8(skb, FLOWMON_DNS_A_RCODE, hint->dns_rcode) ||
+	      nla_put_u16(skb, FLOWMON_DNS_A_ANSWERS, hint->dns_answers))) ||
+	    ((hint->dns & FLOW_HINT_DNS_ADDR) &&
+	     nla_put(skb, FLOWMON_DNS_A_ADDR,
+		     hint->dns_addr_family == AF_INET ? 4 : 16,
+		     &hint->dns_addr)) ||
+	    (hint->dns_response_us &&
+	     nla_put_u32(skb, FLOWMON_DNS_A_RESPONSE_US,
+			 hint->dns_response_us))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* What the flow is: FLOWMON_FLOW_A_L5 and the attributes after it. */
+static int flowmon_put_hint(struct sk_buff *skb, struct flow *flow)
+{
+	struct flow_hint_view view;
+	const struct flow_hint *hint;
+	int ret = -EMSGSIZE;
+
+	rcu_read_lock();
+	flow_hint_view(flow, &view);
+	hint = view.hint;
+	if ((view.l5 &&
+	     (nla_put_string(skb, FLOWMON_FLOW_A_L5, flow_l5_name(view.l5)) ||
+	      nla_put_u8(skb, FLOWMON_FLOW_A_L5_SOURCE, view.source))) ||
+	    (view.secured &&
+	     nla_put_u8(skb, FLOWMON_FLOW_A_SECURED, view.secured)) ||
+	    (hint && hint->name_len &&
+	     nla_put_string(skb, FLOWMON_FLOW_A_NAME, hint->name)) ||
+	    (hint && hint->dns && flowmon_put_dns(skb, hint)))
+		goto out;
+	ret = 0;
+out:
+	rcu_read_unlock();
+	return ret;
+}
+
 /*
  * FLOWMON_A_FLOW for @flow, with the counter values @counts (read, or
  * taken by a reset, by the caller).
@@ -189,7 +242,8 @@ int flowmon_put_flow(struct sk_buff *skb, struct flow *flow,
 	    flowmon_put_direction(skb, FLOWMON_FLOW_A_DOWN,
 				  &counts[FLOW_DIR_DOWN],
 				  tcp ? &snap.tcp[FLOW_DIR_DOWN] : NULL) ||
-	    flowmon_put_nat(skb, flow)) {
+	    flowmon_put_nat(skb, flow) ||
+	    flowmon_put_hint(skb, flow)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -456,6 +456,12 @@ static int flowmon_put_stats(struct sk_buff *skb, struct flowmon_net *fn)
 			      flow_table_memory(&fn->table), FLOWMON_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWMON_STATS_A_BUCKETS,
 			      flow_table_buckets(&fn->table), FLOWMON_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWMON_STATS_A_HINTS_MALFORMED,
+			      atomic64_read(&stats->hints_malformed),
+			      FLOWMON_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWMON_STATS_A_HINTS_LOST,
+			      atomic64_read(&stats->hints_lost),
+			      FLOWMON_STATS_A_PAD) ||
 	    flowmon_put_tcp_states(skb, &fn->table))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);

@@ -20,6 +20,8 @@ struct flowmon_stats {
 	atomic64_t evicted_closed;
 	atomic64_t reused;
 	atomic64_t flushed;
+	atomic64_t hints_malformed;
+	atomic64_t hints_lost;
 };
 
 /*

@@ -19,7 +19,8 @@
 	"family proto client client_port server server_port state " \
 	"client_state server_state packets_up bytes_up payload_up " \
 	"packets_down bytes_down payload_down first_seen last_seen age " \
-	"nat nat_client nat_client_port nat_server nat_server_port\n"
+	"nat nat_client nat_client_port nat_server nat_server_port " \
+	"l5 secured name\n"
 
 /*
  * @cursor stands just before the flow at position @pos; @peek just after

@@ -130,6 +130,27 @@
  *            FLOWMON_NAT_A_SERVER_ADDR: NLA_BINARY, the server as really
  *                                       reached (DNAT, port forward)
  *            FLOWMON_NAT_A_SERVER_PORT: NLA_U16
+ *        What the flow is, from its first payloads or else its ports (see
+ *        flowmon(4)); each is absent while unknown:
+ *        FLOWMON_FLOW_A_L5: NLA_NUL_STRING, the application protocol: "dns",
+ *                           "mdns", "llmnr", "dhcp", "ntp", "tls", "quic",
+ *                           "http", "ssh", "smtp", "imap", "pop3", "ftp",
+ *                           "bittorrent", "wireguard", "esp" or "ah"
+ *        FLOWMON_FLOW_A_L5_SOURCE: NLA_U8, enum flowmon_l5_source: what said so
+ *        FLOWMON_FLOW_A_SECURED: NLA_U8, enum flowmon_secured
+ *        FLOWMON_FLOW_A_NAME: NLA_NUL_STRING, the name the client asked for:
+ *                             DNS query name, TLS server name (SNI), HTTP
+ *                             Host (without port), DHCP host name; lower
+ *                             case letters, digits, '-', '_' and '.', at
+ *                             most FLOWMON_NAME_MAX
+ *        FLOWMON_FLOW_A_DNS: NLA_NESTED, DNS, mDNS and LLMNR flows
+ *            FLOWMON_DNS_A_QTYPE: NLA_U16, type of the first question
+ *            FLOWMON_DNS_A_RCODE: NLA_U8, response code (a response seen)
+ *            FLOWMON_DNS_A_ANSWERS: NLA_U16, answer records (a response seen)
+ *            FLOWMON_DNS_A_ADDR: NLA_BINARY, 4 or 16 bytes: the first A or
+ *                                AAAA record answered
+ *            FLOWMON_DNS_A_RESPONSE_US: NLA_U32, query to response, as seen
+ *                                       here, microseconds
  *
  * A dump may take many recvmsg() calls. It resumes from the hash bucket and
  * flow id where the previous part stopped, never from a held pointer, so a
@@ -180,6 +201,11 @@
  *        FLOWMON_STATS_A_FLUSHED: NLA_U64, flows deleted by FLUSH_FLOW
  *        FLOWMON_STATS_A_BUCKETS: NLA_U64, hash buckets now (the table
  *                                 grows with its flows)
+ *        FLOWMON_STATS_A_HINTS_MALFORMED: NLA_U64, payloads that began as a
+ *                                         protocol but did not parse as it:
+ *                                         no hint kept from them
+ *        FLOWMON_STATS_A_HINTS_LOST: NLA_U64, hints not kept for want of
+ *                                    memory
  *
  * FLOWMON_CMD_GET_CONFIG, FLOWMON_CMD_SET_CONFIG
  * ----------------------------------------------
@@ -273,6 +299,27 @@ enum flowmon_tcp_state {
 /* Longest FLOWMON_FLOW_A_HISTORY, without its terminating NUL. */
 #define FLOWMON_HISTORY_MAX 31
 
+/* Longest FLOWMON_FLOW_A_NAME, without its terminating NUL (a DNS name's). */
+#define FLOWMON_NAME_MAX 253
+
+/* What told a flow's application protocol (FLOWMON_FLOW_A_L5_SOURCE). */
+enum flowmon_l5_source {
+	/* A signature in the flow's first payload of either direction. */
+	FLOWMON_L5_SOURCE_PAYLOAD = 1,
+	/* A well-known port only: no payload seen yet, or not inspected. */
+	FLOWMON_L5_SOURCE_PORT,
+	/* The IP protocol itself (ESP, AH). */
+	FLOWMON_L5_SOURCE_PROTOCOL,
+};
+
+/* Whether a flow's payload is protected (FLOWMON_FLOW_A_SECURED). */
+enum flowmon_secured {
+	/* Cleartext: HTTP, DNS, DHCP... */
+	FLOWMON_SECURED_NO = 1,
+	/* Encrypted or authenticated: TLS, SSH, QUIC, WireGuard, IPsec. */
+	FLOWMON_SECURED_YES,
+};
+
 enum flowmon_flow_flag {
 	/* The server has sent at least one packet. */
 	FLOWMON_FLOW_F_REPLIED = 1U << 0,
@@ -341,6 +388,11 @@ enum flowmon_flow_attr {
 	FLOWMON_FLOW_A_RTT_SYN_US,
 	FLOWMON_FLOW_A_RTT_ACK_US,
 	FLOWMON_FLOW_A_NAT,
+	FLOWMON_FLOW_A_L5,
+	FLOWMON_FLOW_A_L5_SOURCE,
+	FLOWMON_FLOW_A_SECURED,
+	FLOWMON_FLOW_A_NAME,
+	FLOWMON_FLOW_A_DNS,
 	__FLOWMON_FLOW_A_MAX
 };
 
@@ -381,6 +433,18 @@ enum flowmon_nat_attr {
 
 #define FLOWMON_NAT_A_MAX (__FLOWMON_NAT_A_MAX - 1)
 
+enum flowmon_dns_attr {
+	FLOWMON_DNS_A_UNSPEC,
+	FLOWMON_DNS_A_QTYPE,
+	FLOWMON_DNS_A_RCODE,
+	FLOWMON_DNS_A_ANSWERS,
+	FLOWMON_DNS_A_ADDR,
+	FLOWMON_DNS_A_RESPONSE_US,
+	__FLOWMON_DNS_A_MAX
+};
+
+#define FLOWMON_DNS_A_MAX (__FLOWMON_DNS_A_MAX - 1)
+
 enum flowmon_stats_attr {
 	FLOWMON_STATS_A_UNSPEC,
 	FLOWMON_STATS_A_PAD,
@@ -399,6 +463,8 @@ enum flowmon_stats_attr {
 	FLOWMON_STATS_A_TCP_STATES,
 	FLOWMON_STATS_A_FLUSHED,
 	FLOWMON_STATS_A_BUCKETS,
+	FLOWMON_STATS_A_HINTS_MALFORMED,
+	FLOWMON_STATS_A_HINTS_LOST,
 	__FLOWMON_STATS_A_MAX
 };
 
