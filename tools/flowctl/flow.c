@@ -35,6 +35,20 @@ static const struct nla_policy flow_policy[FLOWMON_FLOW_A_MAX + 1] = {
 	[FLOWMON_FLOW_A_RTT_SYN_US] = { .type = NLA_U32 },
 	[FLOWMON_FLOW_A_RTT_ACK_US] = { .type = NLA_U32 },
 	[FLOWMON_FLOW_A_NAT] = { .type = NLA_NESTED },
+	[FLOWMON_FLOW_A_L5] = { .type = NLA_STRING, .maxlen = FLOW_L5_LEN },
+	[FLOWMON_FLOW_A_L5_SOURCE] = { .type = NLA_U8 },
+	[FLOWMON_FLOW_A_SECURED] = { .type = NLA_U8 },
+	[FLOWMON_FLOW_A_NAME] = { .type = NLA_STRING,
+				  .maxlen = FLOWMON_NAME_MAX + 1 },
+	[FLOWMON_FLOW_A_DNS] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy dns_policy[FLOWMON_DNS_A_MAX + 1] = {
+	[FLOWMON_DNS_A_QTYPE] = { .type = NLA_U16 },
+	[FLOWMON_DNS_A_RCODE] = { .type = NLA_U8 },
+	[FLOWMON_DNS_A_ANSWERS] = { .type = NLA_U16 },
+	[FLOWMON_DNS_A_ADDR] = { .minlen = 4, .maxlen = 16 },
+	[FLOWMON_DNS_A_RESPONSE_US] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy nat_policy[FLOWMON_NAT_A_MAX + 1] = {
@@ -206,9 +220,56 @@ static bool has_required(struct nlattr **tb)
 	return true;
 }
 
+static int parse_dns(struct flow_app *app, struct nlattr *attr)
+{
+	struct nlattr *tb[FLOWMON_DNS_A_MAX + 1];
+
+	if (!attr)
+		return 0;
+	if (nla_parse_nested(tb, FLOWMON_DNS_A_MAX, attr, dns_policy) < 0)
+		return -EBADMSG;
+	app->dns = true;
+	app->dns_qtype = get_u16(tb[FLOWMON_DNS_A_QTYPE]);
+	app->dns_response = tb[FLOWMON_DNS_A_RCODE];
+	app->dns_rcode = get_u8(tb[FLOWMON_DNS_A_RCODE]);
+	app->dns_answers = get_u16(tb[FLOWMON_DNS_A_ANSWERS]);
+	app->dns_response_us = get_u32(tb[FLOWMON_DNS_A_RESPONSE_US]);
+	if (tb[FLOWMON_DNS_A_ADDR]) {
+		app->dns_addr_len = nla_len(tb[FLOWMON_DNS_A_ADDR]);
+		if (app->dns_addr_len != 4 && app->dns_addr_len != 16)
+			return -EBADMSG;
+		memcpy(app->dns_addr, nla_data(tb[FLOWMON_DNS_A_ADDR]),
+		       app->dns_addr_len);
+	}
+	return 0;
+}
+
+/* What the flow is; the kernel's strings are NUL-terminated (policy). */
+static int parse_app(struct flow_app *app, struct nlattr **tb)
+{
+	if (tb[FLOWMON_FLOW_A_L5])
+		nla_strlcpy(app->l5, tb[FLOWMON_FLOW_A_L5], sizeof(app->l5));
+	app->l5_source = get_u8(tb[FLOWMON_FLOW_A_L5_SOURCE]);
+	app->secured = get_u8(tb[FLOWMON_FLOW_A_SECURED]);
+	if (tb[FLOWMON_FLOW_A_NAME]) {
+		app->name = strndup(nla_data(tb[FLOWMON_FLOW_A_NAME]),
+				    nla_len(tb[FLOWMON_FLOW_A_NAME]));
+		if (!app->name)
+			return -ENOMEM;
+	}
+	return parse_dns(app, tb[FLOWMON_FLOW_A_DNS]);
+}
+
+void flow_release(struct flow *f)
+{
+	free(f->app.name);
+	f->app.name = NULL;
+}
+
 int flow_parse(struct flow *f, struct nlattr *attr)
 {
 	struct nlattr *tb[FLOWMON_FLOW_A_MAX + 1];
+	int err;
 
 	memset(f, 0, sizeof(*f));
 	if (nla_parse_nested(tb, FLOWMON_FLOW_A_MAX, attr, flow_policy) < 0 ||
@@ -234,7 +295,10 @@ int flow_parse(struct flow *f, struct nlattr *attr)
 	    parse_dir(&f->down, tb[FLOWMON_FLOW_A_DOWN]) ||
 	    parse_nat(&f->nat, tb[FLOWMON_FLOW_A_NAT], f->family))
 		return -EBADMSG;
-	return 0;
+	err = parse_app(&f->app, tb);
+	if (err)
+		flow_release(f);
+	return err;
 }
 
 bool flow_is_tcp(const struct flow *f)
@@ -364,17 +428,19 @@ const char *flow_nat_name(const struct flow *f)
 	return NULL;
 }
 
-int flow_list_append(struct flow_list *list, const struct flow *f)
+int flow_list_append(struct flow_list *list, struct flow *f)
 {
 	if (list->len == list->cap) {
 		size_t cap = list->cap ? list->cap * 2 : FLOW_LIST_MIN_CAP;
 		struct flow *flows;
 
-		if (cap > SIZE_MAX / sizeof(*flows))
+		flows = NULL;
+		if (cap <= SIZE_MAX / sizeof(*flows))
+			flows = realloc(list->flows, cap * sizeof(*flows));
+		if (!flows) {
+			flow_release(f);
 			return -ENOMEM;
-		flows = realloc(list->flows, cap * sizeof(*flows));
-		if (!flows)
-			return -ENOMEM;
+		}
 		list->flows = flows;
 		list->cap = cap;
 	}
@@ -384,6 +450,10 @@ int flow_list_append(struct flow_list *list, const struct flow *f)
 
 void flow_list_free(struct flow_list *list)
 {
+	size_t i;
+
+	for (i = 0; i < list->len; i++)
+		flow_release(&list->flows[i]);
 	free(list->flows);
 	memset(list, 0, sizeof(*list));
 }

@@ -60,6 +60,25 @@ struct flow_nat {
 	uint8_t server_addr[16];
 };
 
+/* "bittorrent" plus NUL, rounded up. */
+#define FLOW_L5_LEN 16
+
+/* What the flow is (FLOWMON_FLOW_A_L5 and after); l5[0] is 0 if unknown. */
+struct flow_app {
+	char l5[FLOW_L5_LEN];
+	uint8_t l5_source;	/* enum flowmon_l5_source */
+	uint8_t secured;	/* enum flowmon_secured; 0: unknown */
+	bool dns;		/* FLOWMON_FLOW_A_DNS came */
+	bool dns_response;	/* its RCODE and ANSWERS */
+	uint16_t dns_qtype;
+	uint16_t dns_answers;
+	uint8_t dns_rcode;
+	uint8_t dns_addr_len;	/* 0, 4 or 16 */
+	uint8_t dns_addr[16];
+	uint32_t dns_response_us;	/* 0: unknown */
+	char *name;		/* malloc()ed; NULL: none */
+};
+
 struct flow {
 	uint64_t id;
 	uint8_t family;		/* AF_INET or AF_INET6 */
@@ -82,6 +101,7 @@ struct flow {
 	struct flow_dir up;	/* client -> server */
 	struct flow_dir down;	/* server -> client */
 	struct flow_nat nat;
+	struct flow_app app;
 };
 
 struct flow_list {
@@ -90,8 +110,12 @@ struct flow_list {
 	size_t cap;
 };
 
-/* Fill @f from a FLOWMON_A_FLOW attribute. Returns 0 or -EBADMSG. */
+/*
+ * Fill @f from a FLOWMON_A_FLOW attribute. Returns 0 or -EBADMSG (or
+ * -ENOMEM); flow_release() frees what it allocated either way.
+ */
 int flow_parse(struct flow *f, struct nlattr *attr);
+void flow_release(struct flow *f);
 
 bool flow_is_tcp(const struct flow *f);
 /* Whether the protocol has ports worth showing next to the addresses. */
@@ -116,8 +140,8 @@ void flow_addr(const struct flow *f, const uint8_t *addr,
 /* "snat", "dnat", "snat,dnat", or NULL when NAT did not translate @f. */
 const char *flow_nat_name(const struct flow *f);
 
-/* Append a copy of @f. Returns 0 or -ENOMEM. */
-int flow_list_append(struct flow_list *list, const struct flow *f);
+/* Moves @f into @list, or releases it. Returns 0 or -ENOMEM. */
+int flow_list_append(struct flow_list *list, struct flow *f);
 void flow_list_free(struct flow_list *list);
 
 #endif /* FLOWCTL_FLOW_H */

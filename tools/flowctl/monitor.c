@@ -225,9 +225,9 @@ static int handle_event(struct monitor *m, struct nlmsghdr *nlh)
 		fputs("flowctl: malformed event from the kernel; skipped\n", stderr);
 		return 0;
 	}
-	if (!filter_match(&m->filter, &ev.flow, ev.time))
-		return 0;
-	event_print(stdout, &ev, m->json);
+	if (filter_match(&m->filter, &ev.flow, ev.time))
+		event_print(stdout, &ev, m->json);
+	flow_release(&ev.flow);
 	if (fflush(stdout)) {
 		perror("flowctl: write error");
 		return -1;

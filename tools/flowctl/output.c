@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <linux/flowmon.h>
 
+#include "app.h"
 #include "json.h"
 #include "output.h"
 #include "write.h"
@@ -28,6 +29,7 @@ enum column {
 	COL_PACKETS,
 	COL_BYTES,
 	COL_AGE,
+	COL_APP,
 	NR_COLUMNS
 };
 
@@ -39,13 +41,14 @@ static const char *const column_names[NR_COLUMNS] = {
 	[COL_PACKETS] = "Packets(up/down)",
 	[COL_BYTES] = "Bytes(up/down)",
 	[COL_AGE] = "Age",
+	[COL_APP] = "App",
 };
 
 static const char plain_header[] =
 	"family proto client client_port server server_port state client_state "
 	"server_state packets_up bytes_up payload_up packets_down bytes_down "
 	"payload_down first_seen last_seen age nat nat_client nat_client_port "
-	"nat_server nat_server_port\n";
+	"nat_server nat_server_port l5 secured name\n";
 
 struct row {
 	char cell[NR_COLUMNS][CELL_LEN];
@@ -210,6 +213,23 @@ static void mark_translated(char cell[CELL_LEN], const struct flow *f,
 	}
 }
 
+/*
+ * "dns example.com": the protocol and the name; "ssh?" when only the port
+ * says so.
+ */
+static void format_app(char cell[CELL_LEN], const struct flow_app *app)
+{
+	bool guess = app->l5_source == FLOWMON_L5_SOURCE_PORT;
+
+	if (!app->l5[0] && !app->name) {
+		snprintf(cell, CELL_LEN, "-");
+		return;
+	}
+	snprintf(cell, CELL_LEN, "%s%s%s%s", app->l5[0] ? app->l5 : "-",
+		 guess ? "?" : "", app->name ? " " : "",
+		 app->name ? app->name : "");
+}
+
 static void format_row(struct row *row, const struct flow *f, uint64_t now_ns)
 {
 	char proto[FLOW_PROTO_LEN], state[FLOW_STATE_LEN];
@@ -227,6 +247,7 @@ static void format_row(struct row *row, const struct flow *f, uint64_t now_ns)
 	format_size(down, f->down.bytes);
 	snprintf(row->cell[COL_BYTES], CELL_LEN, "%s/%s", up, down);
 	format_age(row->cell[COL_AGE], age_seconds(f, now_ns));
+	format_app(row->cell[COL_APP], &f->app);
 }
 
 static void update_widths(size_t widths[NR_COLUMNS], const struct row *row)
@@ -428,19 +449,27 @@ static void plain_endpoint(struct writer *w, const struct flow *f,
 	plain_u64(w, port);
 }
 
+/* The l5, secured and name columns, each "-" when unknown. */
+static void print_plain_app(struct writer *w, const struct flow_app *app)
+{
+	plain_str(w, app->l5[0] ? app->l5 : "-");
+	plain_str(w, app_secured_name(app));
+	plain_str(w, app->name ? app->name : "-");
+	write_char(w, '\n');
+}
+
 /* The NAT columns, each "-" when NAT did not translate the flow. */
 static void print_plain_nat(struct writer *w, const struct flow *f)
 {
 	const char *nat = flow_nat_name(f);
 
 	if (!nat) {
-		write_str(w, " - - - - -\n");
+		write_str(w, " - - - - -");
 		return;
 	}
 	plain_str(w, nat);
 	plain_endpoint(w, f, f->nat.client_addr, f->nat.client_port);
 	plain_endpoint(w, f, f->nat.server_addr, f->nat.server_port);
-	write_char(w, '\n');
 }
 
 /* Written column by column: a dump of a million flows prints it a million times. */
@@ -465,6 +494,7 @@ static void print_plain_flow(struct writer *w, const struct flow *f, uint64_t no
 	plain_u64(w, f->last_seen);
 	plain_u64(w, age_seconds(f, now_ns));
 	print_plain_nat(w, f);
+	print_plain_app(w, &f->app);
 }
 
 static void print_plain(struct writer *w, const struct flow_list *list, uint64_t now_ns)
@@ -553,6 +583,38 @@ static void print_json_nat(struct json *j, const struct flow *f)
 	json_u64(j, "nat_server_port", f->nat.server_port);
 }
 
+static void print_json_dns(struct json *j, const struct flow_app *app)
+{
+	char buf[APP_DNS_NAME_LEN], addr[INET6_ADDRSTRLEN];
+
+	json_string(j, "dns_qtype", app_dns_type_name(app->dns_qtype, buf));
+	if (app->dns_response) {
+		json_string(j, "dns_rcode", app_dns_rcode_name(app->dns_rcode, buf));
+		json_u64(j, "dns_answers", app->dns_answers);
+	}
+	if (app->dns_addr_len) {
+		app_dns_addr(app, addr);
+		json_string(j, "dns_addr", addr);
+	}
+	if (app->dns_response_us)
+		json_u64(j, "dns_response_us", app->dns_response_us);
+}
+
+/* What the flow is; each field only when known. */
+static void print_json_app(struct json *j, const struct flow_app *app)
+{
+	if (app->l5[0]) {
+		json_string(j, "l5", app->l5);
+		json_string(j, "l5_source", app_l5_source_name(app));
+	}
+	if (app->secured)
+		json_bool(j, "secured", app->secured == FLOWMON_SECURED_YES);
+	if (app->name)
+		json_string(j, "name", app->name);
+	if (app->dns)
+		print_json_dns(j, app);
+}
+
 void output_json_flow_fields(struct json *j, const struct flow *f)
 {
 	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
@@ -584,6 +646,7 @@ void output_json_flow_fields(struct json *j, const struct flow *f)
 	json_u64(j, "last_seen", f->last_seen);
 	if (flow_is_tcp(f))
 		print_json_tcp(j, f);
+	print_json_app(j, &f->app);
 }
 
 /* One array, one object per line: valid JSON that is also easy to grep. */

@@ -35,6 +35,8 @@ static const struct {
 	{ "flushed", FLOWMON_STATS_A_FLUSHED, true },
 	{ "memory", FLOWMON_STATS_A_MEMORY, true },
 	{ "buckets", FLOWMON_STATS_A_BUCKETS, true },
+	{ "hints_malformed", FLOWMON_STATS_A_HINTS_MALFORMED, true },
+	{ "hints_lost", FLOWMON_STATS_A_HINTS_LOST, true },
 };
 
 /* In FLOWMON_STATS_A_TCP_STATES, the attribute type is the state + 1. */
@@ -57,6 +59,8 @@ static const struct nla_policy stats_policy[FLOWMON_STATS_A_MAX + 1] = {
 	[FLOWMON_STATS_A_TCP_STATES] = { .type = NLA_NESTED },
 	[FLOWMON_STATS_A_FLUSHED] = { .type = NLA_U64 },
 	[FLOWMON_STATS_A_BUCKETS] = { .type = NLA_U64 },
+	[FLOWMON_STATS_A_HINTS_MALFORMED] = { .type = NLA_U64 },
+	[FLOWMON_STATS_A_HINTS_LOST] = { .type = NLA_U64 },
 };
 
 static const struct nla_policy tcp_states_policy[TCP_STATES_ATTR_MAX + 1] = {
