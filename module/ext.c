@@ -16,7 +16,7 @@
 /*
  * Attempts a block can take: each failed cmpxchg() means another CPU
  * changed the record's parts in the meantime, and only a flow's first
- * packets do. Past that, the packet gives up on its part.
+ * packets do. Past that, the update is given up (-EBUSY).
  */
 #define FLOW_EXT_ATTEMPTS 4
 
@@ -40,11 +40,15 @@ static size_t flow_ext_copy_others(struct flow_ext *new,
 	return len;
 }
 
-/* A block of @old's parts with @id as @build makes it, or NULL. */
+/*
+ * A block of @old's parts with @id as @build makes it: NULL if the part
+ * stays as it is, else the block or an ERR_PTR().
+ */
 static struct flow_ext *flow_ext_build(const struct flow_ext *old,
-				       enum flow_ext_id id, size_t max,
+				       enum flow_ext_id id,
 				       flow_ext_build_t build, const void *arg)
 {
+	u8 part[FLOW_EXT_PART_MAX] __aligned(8);
 	size_t others = old ? old->len : 0;
 	const void *old_part = NULL;
 	size_t old_size = 0, size;
@@ -54,16 +58,15 @@ static struct flow_ext *flow_ext_build(const struct flow_ext *old,
 		old_part = (const u8 *)old + old->offset[id];
 		old_size = old->size[id];
 	}
-	new = kzalloc(struct_size(new, data, others + ALIGN(max, 8)),
+	size = build(part, sizeof(part), old_part, old_size, arg);
+	if (!size)
+		return NULL;
+	new = kzalloc(struct_size(new, data, others + ALIGN(size, 8)),
 		      GFP_ATOMIC);
 	if (!new)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	others = flow_ext_copy_others(new, old, id);
-	size = build(new->data + others, max, old_part, old_size, arg);
-	if (!size) {
-		kfree(new);
-		return NULL;
-	}
+	memcpy(new->data + others, part, size);
 	new->offset[id] = offsetof(struct flow_ext, data) + others;
 	new->size[id] = size;
 	new->len = others + ALIGN(size, 8);
@@ -72,27 +75,28 @@ static struct flow_ext *flow_ext_build(const struct flow_ext *old,
 
 /*
  * Under RCU, from the hooks: sets part @id of @flow to what @build makes
- * of it (at most @max bytes). Without memory, the part stays as it was.
+ * of it. Returns -ENOMEM or -EBUSY, the part unchanged, if it could not.
  */
-void flow_ext_update(struct flow *flow, enum flow_ext_id id, size_t max,
-		     flow_ext_build_t build, const void *arg)
+int flow_ext_update(struct flow *flow, enum flow_ext_id id,
+		    flow_ext_build_t build, const void *arg)
 {
 	struct flow_ext *old, *new, *seen;
 	int attempt;
 
 	old = rcu_dereference(flow->ext);
 	for (attempt = 0; attempt < FLOW_EXT_ATTEMPTS; attempt++) {
-		new = flow_ext_build(old, id, max, build, arg);
-		if (!new)
-			return;
+		new = flow_ext_build(old, id, build, arg);
+		if (IS_ERR_OR_NULL(new))
+			return PTR_ERR_OR_ZERO(new);
 		seen = unrcu_pointer(cmpxchg(&flow->ext, RCU_INITIALIZER(old),
 					     RCU_INITIALIZER(new)));
 		if (seen == old) {
 			if (old)
 				kfree_rcu(old, rcu);
-			return;
+			return 0;
 		}
 		kfree(new);
 		old = seen;
 	}
+	return -EBUSY;
 }

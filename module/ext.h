@@ -31,6 +31,9 @@ struct flow_ext {
 	u8 data[] __aligned(8);
 };
 
+/* The largest part. */
+#define FLOW_EXT_PART_MAX 320
+
 /*
  * Writes the new value of a part into @part (room for @max bytes), from
  * @old, its current value (NULL, with @old_size 0, if there is none), and
@@ -50,7 +53,7 @@ static inline const void *flow_ext_find(const struct flow *flow,
 	return (const u8 *)ext + ext->offset[id];
 }
 
-void flow_ext_update(struct flow *flow, enum flow_ext_id id, size_t max,
-		     flow_ext_build_t build, const void *arg);
+int flow_ext_update(struct flow *flow, enum flow_ext_id id,
+		    flow_ext_build_t build, const void *arg);
 
 #endif /* _FLOWMON_EXT_H */

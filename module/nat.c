@@ -180,7 +180,7 @@ void flow_nat_learn(struct flow *flow, const struct nf_conn *ct,
 	if (!now.flags || (old && flow_nat_equal(old, &now)))
 		return;
 	/* No memory now: the next packet tries again. */
-	flow_ext_update(flow, FLOW_EXT_NAT, sizeof(now), flow_nat_build, &now);
+	flow_ext_update(flow, FLOW_EXT_NAT, flow_nat_build, &now);
 }
 
 #else /* !CONFIG_NF_CONNTRACK */

@@ -31,9 +31,11 @@ PROC_COLUMNS = ["family", "proto", "client", "client_port", "server",
                 "packets_up", "bytes_up", "payload_up", "packets_down",
                 "bytes_down", "payload_down", "first_seen", "last_seen",
                 "age", "nat", "nat_client", "nat_client_port", "nat_server",
-                "nat_server_port"]
+                "nat_server_port", "l5", "secured", "name"]
 NAT_COLUMNS = ("nat_client", "nat_client_port", "nat_server",
                "nat_server_port")
+# /proc columns that are "-" where JSON leaves the field out.
+OPTIONAL_COLUMNS = ("l5", "name")
 PROC_INT = {"client_port", "server_port", "packets_up", "bytes_up",
             "payload_up", "packets_down", "bytes_down", "payload_down",
             "first_seen", "last_seen", "age"}
@@ -277,6 +279,21 @@ def schema_problems(flows):
     return bad
 
 
+def app_differences(k, r, f):
+    """How /proc row r's application columns differ from JSON flow f."""
+    bad = []
+    for c in OPTIONAL_COLUMNS:
+        want = text(f[c]) if c in f else "-"
+        if r[c] != want:
+            bad.append("%s: %s: /proc %r != JSON %r"
+                       % (" ".join(k), c, r[c], want))
+    want = {True: "yes", False: "no"}.get(f.get("secured"), "-")
+    if r["secured"] != want:
+        bad.append("%s: secured: /proc %r != JSON %r"
+                   % (" ".join(k), r["secured"], f.get("secured")))
+    return bad
+
+
 def cmd_proc_vs_json(args):
     rows = parse_proc(args[0])
     flows = load(args[1])
@@ -315,8 +332,10 @@ def cmd_proc_vs_json(args):
             continue
         f = f[0]
         bad.extend(nat_differences(k, r, f))
+        bad.extend(app_differences(k, r, f))
         for c in PROC_COLUMNS:
-            if c == "age" or c == "nat" or c in NAT_COLUMNS:
+            if c in ("age", "nat", "secured") or c in NAT_COLUMNS or \
+               c in OPTIONAL_COLUMNS:
                 continue
             if c in ("client_state", "server_state") and r[c] == "-":
                 if c in f:

@@ -1421,9 +1421,9 @@ monitor_joined()
 #    server; then nat_client, nat_client_port, nat_server, nat_server_port
 #    are the reply tuple's dst, dport (ICMP: id), src and sport (ICMP: 0);
 #    with neither, those four are absent;
-#  - in each --text FILE (/proc/net/flowmon, `flowctl list -o plain`) the
-#    header ends with nat nat_client nat_client_port nat_server
-#    nat_server_port, and the flow's one line ends with nat (-, snat, dnat
+#  - in each --text FILE (/proc/net/flowmon, `flowctl list -o plain`)
+#    columns 19-23 are nat nat_client nat_client_port nat_server
+#    nat_server_port, and so are the flow's one line's: nat (-, snat, dnat
 #    or snat,dnat) and those four (each - without NAT);
 #  - and every EXPECT (flowq.py check syntax, field=@present too).
 # The EXPECT ct_up=skip leaves packets_up and bytes_up out of the comparison
@@ -1440,6 +1440,7 @@ sys.path.insert(0, sys.argv[1])
 import flowq
 NAT_COLS = ["nat", "nat_client", "nat_client_port", "nat_server",
             "nat_server_port"]
+NAT_AT = 18
 ECHO = {"icmp": ("8", "0"), "icmpv6": ("128", "129")}
 args = sys.argv[2:]
 flows_path = args[0]
@@ -1500,12 +1501,13 @@ def text_lines(path):
 entries = ct_entries(ct_path)
 for path in texts:
     head, _ = text_lines(path)
-    if head[-5:] == NAT_COLS:
-        print("# ok - %s: the header ends with %s" % (path.rsplit("/", 1)[-1],
-                                                      " ".join(NAT_COLS)))
+    if head[NAT_AT:NAT_AT + 5] == NAT_COLS:
+        print("# ok - %s: columns %d-%d are %s" % (path.rsplit("/", 1)[-1],
+              NAT_AT + 1, NAT_AT + 5, " ".join(NAT_COLS)))
     else:
-        print("# not ok - %s: header %s, expected it to end with %s"
-              % (path, " ".join(head), " ".join(NAT_COLS)))
+        print("# not ok - %s: header %s, expected columns %d-%d to be %s"
+              % (path, " ".join(head), NAT_AT + 1, NAT_AT + 5,
+                 " ".join(NAT_COLS)))
 for g in groups:
     desc, fam, proto, c, cp, s, sp = g[:7]
     exps = g[7:]
@@ -1590,11 +1592,11 @@ for g in groups:
         if len(got) != 1:
             print("# not ok - %s: %d lines of this flow, expected 1"
                   % (name, len(got)))
-        elif got[0][18:] == tail:
-            print("# ok - %s: the line ends with %s" % (name, " ".join(tail)))
+        elif got[0][NAT_AT:NAT_AT + 5] == tail:
+            print("# ok - %s: the NAT columns are %s" % (name, " ".join(tail)))
         else:
-            print("# not ok - %s: the line ends with %s, expected %s"
-                  % (name, " ".join(got[0][18:]), " ".join(tail)))
+            print("# not ok - %s: the NAT columns are %s, expected %s"
+                  % (name, " ".join(got[0][NAT_AT:NAT_AT + 5]), " ".join(tail)))
 PYEOF
 ) || rc=$?
 	[ -n "$out" ] && echo "$out"
