@@ -4,12 +4,15 @@
  * few flows costs no copy of the others (conntrack filters state and
  * addresses only in userspace, after a full dump).
  */
+#include <linux/ctype.h>
+#include <linux/glob.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/inetdevice.h>
 #include <net/ipv6.h>
 
 #include "filter.h"
+#include "hint.h"
 #include "ext.h"
 #include "nat.h"
 #include "tcp.h"
@@ -45,6 +48,11 @@ const struct nla_policy flow_filter_policy[FLOWMON_FILTER_A_MAX + 1] = {
 	[FLOWMON_FILTER_A_NAT] = { .type = NLA_FLAG },
 	[FLOWMON_FILTER_A_NAT_PREFIX] = NLA_POLICY_NESTED(flowmon_prefix_policy),
 	[FLOWMON_FILTER_A_NAT_PORTS] = NLA_POLICY_NESTED(flowmon_range_policy),
+	[FLOWMON_FILTER_A_L5] = { .type = NLA_NUL_STRING, .len = 16 },
+	[FLOWMON_FILTER_A_SECURED] = NLA_POLICY_RANGE(NLA_U8, FLOWMON_SECURED_NO,
+						      FLOWMON_SECURED_YES),
+	[FLOWMON_FILTER_A_NAME] = { .type = NLA_NUL_STRING,
+				    .len = FLOWMON_NAME_MAX },
 };
 
 static int flow_prefix_parse(struct flow_prefix *prefix,
@@ -164,6 +172,38 @@ static int flow_filter_parse_endpoints(struct flow_filter *filter,
 	return 0;
 }
 
+/* The application conditions: a protocol by name, secured, a name glob. */
+static int flow_filter_parse_hint(struct flow_filter *filter,
+				  struct nlattr **tb,
+				  struct netlink_ext_ack *extack)
+{
+	const struct nlattr *l5 = tb[FLOWMON_FILTER_A_L5];
+	const struct nlattr *name = tb[FLOWMON_FILTER_A_NAME];
+	size_t i;
+
+	if (l5) {
+		filter->l5 = flow_l5_lookup(nla_data(l5));
+		if (!filter->l5) {
+			NL_SET_ERR_MSG_ATTR(extack, l5,
+					    "unknown application protocol");
+			return -EINVAL;
+		}
+	}
+	if (tb[FLOWMON_FILTER_A_SECURED])
+		filter->secured = nla_get_u8(tb[FLOWMON_FILTER_A_SECURED]);
+	if (name) {
+		nla_strscpy(filter->name, name, sizeof(filter->name));
+		if (!filter->name[0]) {
+			NL_SET_ERR_MSG_ATTR(extack, name, "empty name pattern");
+			return -EINVAL;
+		}
+		/* Names are kept in lower case: so is the pattern. */
+		for (i = 0; filter->name[i]; i++)
+			filter->name[i] = tolower(filter->name[i]);
+	}
+	return 0;
+}
+
 /* Fills @filter from FLOWMON_A_FILTER; a NULL @attr is the empty filter. */
 int flow_filter_parse(struct flow_filter *filter, const struct nlattr *attr,
 		      struct netlink_ext_ack *extack)
@@ -201,6 +241,9 @@ int flow_filter_parse(struct flow_filter *filter, const struct nlattr *attr,
 		filter->age_ns = flow_filter_ms(tb[FLOWMON_FILTER_A_AGE_MS]);
 	filter->nat = nla_get_flag(tb[FLOWMON_FILTER_A_NAT]);
 
+	ret = flow_filter_parse_hint(filter, tb, extack);
+	if (ret)
+		return ret;
 	return flow_filter_parse_endpoints(filter, tb, extack);
 }
 
@@ -287,6 +330,23 @@ static bool flow_filter_match_nat(const struct flow_filter *filter,
 	       flow_port_match(ports, nat->server_port);
 }
 
+/* Under RCU. */
+static bool flow_filter_match_hint(const struct flow_filter *filter,
+				   struct flow *flow)
+{
+	struct flow_hint_view view;
+
+	if (!filter->l5 && !filter->secured && !filter->name[0])
+		return true;
+	flow_hint_view(flow, &view);
+	if ((filter->l5 && view.l5 != filter->l5) ||
+	    (filter->secured && view.secured != filter->secured))
+		return false;
+	return !filter->name[0] ||
+	       (view.hint && view.hint->name_len &&
+		glob_match(filter->name, view.hint->name));
+}
+
 /* Does @flow satisfy every condition of @filter, at time @now? */
 bool flow_filter_match(const struct flow_filter *filter, struct flow *flow,
 		       u64 now)
@@ -308,5 +368,6 @@ bool flow_filter_match(const struct flow_filter *filter, struct flow *flow,
 	     now - flow->first_seen >= filter->age_ns))
 		return false;
 	return flow_filter_match_nat(filter, flow) &&
+	       flow_filter_match_hint(filter, flow) &&
 	       flow_filter_match_states(filter, flow);
 }

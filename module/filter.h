@@ -36,6 +36,9 @@ struct flow_filter {
 	bool nat;			/* translated flows only */
 	struct flow_prefix nat_prefix;
 	struct flow_port_range nat_ports;
+	u8 l5;				/* enum flow_l5; 0: any */
+	u8 secured;			/* enum flowmon_secured; 0: any */
+	char name[FLOWMON_NAME_MAX + 1];	/* a glob, lower case; "": any */
 };
 
 extern const struct nla_policy flow_filter_policy[FLOWMON_FILTER_A_MAX + 1];

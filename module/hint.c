@@ -51,6 +51,17 @@ const char *flow_l5_name(u8 l5)
 	return l5 < FLOW_L5_NUM ? flow_l5_info[l5].name : NULL;
 }
 
+/* The protocol called @name, or FLOW_L5_NONE. */
+u8 flow_l5_lookup(const char *name)
+{
+	u8 l5;
+
+	for (l5 = 0; l5 < FLOW_L5_NUM; l5++)
+		if (flow_l5_info[l5].name && !strcmp(flow_l5_info[l5].name, name))
+			return l5;
+	return FLOW_L5_NONE;
+}
+
 /* The protocol a well-known port (IANA) is assigned to, if any. */
 static u8 flow_l5_of_port(u8 proto, u16 port)
 {

@@ -89,5 +89,6 @@ enum flow_hint_result flow_hint_inspect(struct flow *flow,
 					const struct flow_packet *pkt);
 void flow_hint_view(const struct flow *flow, struct flow_hint_view *view);
 const char *flow_l5_name(u8 l5);
+u8 flow_l5_lookup(const char *name);
 
 #endif /* _FLOWMON_HINT_H */

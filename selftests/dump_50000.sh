@@ -58,7 +58,7 @@ CHURN_PROTO=253
 CHURN_RATE=8000
 DUMPS=4
 PROC_READS=2
-HEADER="family proto client client_port server server_port state client_state server_state packets_up bytes_up payload_up packets_down bytes_down payload_down first_seen last_seen age nat nat_client nat_client_port nat_server nat_server_port"
+HEADER="family proto client client_port server server_port state client_state server_state packets_up bytes_up payload_up packets_down bytes_down payload_down first_seen last_seen age nat nat_client nat_client_port nat_server nat_server_port l5 secured name"
 INTR_NOTE="flowctl: the table changed during the dump; flows that stayed are listed once"
 
 declare -A ST
@@ -217,8 +217,10 @@ files+=(end)
 		    $1 == "ipv4") {
 			stable++
 			# The row without its age, column 18.
-			v = $0
-			sub(/ [0-9]+ - - - - -$/, "", v)
+			v = $1
+			for (i = 2; i <= NF; i++)
+				if (i != 18)
+					v = v " " $i
 			if (name == "base") {
 				base[$6] = v
 				if ($6 >= lo && $6 <= hi && $7 == "UNREPLIED" &&

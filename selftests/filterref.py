@@ -8,6 +8,7 @@ predicates f(flow, now_ns) that must all hold for a flow (a `flowctl -j
 list` object or a `flowctl -j monitor` event) at time now_ns.
 """
 
+import fnmatch
 import ipaddress
 import json
 import sys
@@ -86,6 +87,16 @@ def condition(opt, val):
     if opt == "--age":
         d = duration_ns(val)
         return lambda f, now: now - f["first_seen"] < d
+    # What the flow is: a flow without the field never matches.
+    if opt == "--l5":
+        return lambda f, now: f.get("l5") == val
+    if opt == "--secured":
+        want = {"yes": True, "no": False}[val]
+        return lambda f, now: f.get("secured") is want
+    if opt == "--name":
+        pat = val.lower()
+        return lambda f, now: "name" in f and fnmatch.fnmatchcase(f["name"],
+                                                                  pat)
     sys.exit("filterref.py: unknown option " + opt)
 
 

@@ -15,6 +15,9 @@
 #  - SSH (sshd, ssh): ssh, secured, no name;
 #  - port 443 without payload: tls from the port, secured unknown; port 443
 #    with a payload that is not TLS: no l5 at all;
+#  - --l5, --secured and --name, alone and with other filters, pick the
+#    flows filterref.py picks, and as many as this test made; an unknown
+#    protocol is an error that names it;
 #  - /proc/net/flowmon's l5, secured and name columns equal the JSON, and
 #    no payload here counted as a malformed hint.
 
@@ -135,6 +138,56 @@ snap "$NS_C" "$f"
 check_flow "port 443, a payload that is not TLS: no hint" "$f" \
 	"proto=tcp,server_port=443,client_port=$(json_field x443c local_port)" \
 	l5=@absent l5_source=@absent secured=@absent name=@absent
+
+# filter_case N OPTION...: flowctl -j list with the options picks exactly
+# the flows filterref.py picks from $TMPD/full.json, and N of them.
+filter_case()
+{
+	local n=$1 out
+	shift
+	fc "$NS_C" -j list "$@" >"$TMPD/filtered.json" ||
+		die "flowctl -j list $* failed"
+	out=$($PY - "$SELFTEST_DIR" "$TMPD/full.json" "$TMPD/filtered.json" \
+		"$n" "$@" <<'PYEOF'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import filterref
+full, got = (json.load(open(p)) for p in sys.argv[2:4])
+n, opts = int(sys.argv[4]), sys.argv[5:]
+conds = filterref.parse(opts)
+want = sorted(f["id"] for f in full if all(c(f, 0) for c in conds))
+got = sorted(f["id"] for f in got)
+print("%s - list %s: %d flows, filterref.py's %d, %d expected"
+      % ("ok" if got == want and len(got) == n else "not ok",
+         " ".join(opts), len(got), len(want), n))
+PYEOF
+)
+	case $out in
+	ok*) ok "${out#ok - }" ;;
+	*) fail "${out#not ok - }" ;;
+	esac
+}
+
+log "filters on what flows are, against filterref.py"
+snap "$NS_C" "$TMPD/full.json"
+filter_case 4 --l5 dns
+filter_case 1 --l5 dns -p tcp
+filter_case 2 --l5 tls
+filter_case 2 --secured yes
+filter_case 5 --secured no
+filter_case 4 --name www.example.test
+filter_case 6 --name '*.EXAMPLE.test'
+filter_case 1 --name 'tls.*'
+filter_case 3 --name '*.example.test' --l5 dns -p udp --dport 53
+snap "$NS_C" "$TMPD/full2.json"
+check "the table did not change during the filtered dumps" \
+	cmp -s "$TMPD/full.json" "$TMPD/full2.json"
+if out=$(fc "$NS_C" list --l5 nosuch 2>&1); then
+	fail "--l5 nosuch succeeded"
+else
+	check "--l5 nosuch: an error that says why ($out)" \
+		grep -q "unknown application protocol" <<<"$out"
+fi
 
 log "/proc/net/flowmon against flowctl -j list, once the table is still"
 for i in 1 2 3 4 5; do

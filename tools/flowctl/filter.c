@@ -2,6 +2,7 @@
 /*
  * Flow filters: options, FLOWMON_A_FILTER, and matching in userspace.
  */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -37,6 +38,12 @@ const char filter_help[] =
 	"                        server address is in this prefix\n"
 	"      --nat-port N[-M]  translated flows whose NAT client or NAT server\n"
 	"                        port is in this range\n"
+	"      --l5 PROTO        flows of this application protocol: dns, tls,\n"
+	"                        http, ssh, quic... (see flowmon(4))\n"
+	"      --secured yes|no  flows whose payload is (not) encrypted\n"
+	"      --name PATTERN    flows whose name (DNS query, TLS SNI, HTTP Host)\n"
+	"                        matches PATTERN, case-insensitively: '*' any\n"
+	"                        characters, '?' one, [...] a set\n"
 	"  -n, --numeric         accepted for compatibility: names are never resolved\n"
 	"Durations: 500ms, 30s, 5m, 2h, 1d; a bare number is in seconds.\n"
 	"An address gives the family; -4, -6 and the addresses must agree.\n"
@@ -159,6 +166,35 @@ static const char *apply_age(struct filter *f, const char *arg)
 	return parse_positive_ms(arg, &f->age_ms);
 }
 
+static const char *apply_l5(struct filter *f, const char *arg)
+{
+	if (!*arg || strlen(arg) >= FLOW_L5_LEN)
+		return "not a protocol name";
+	f->l5 = arg;
+	return NULL;
+}
+
+static const char *apply_secured(struct filter *f, const char *arg)
+{
+	if (!strcmp(arg, "yes"))
+		f->secured = FLOWMON_SECURED_YES;
+	else if (!strcmp(arg, "no"))
+		f->secured = FLOWMON_SECURED_NO;
+	else
+		return "yes or no";
+	return NULL;
+}
+
+static const char *apply_name(struct filter *f, const char *arg)
+{
+	if (!*arg)
+		return "empty pattern";
+	if (strlen(arg) > FLOWMON_NAME_MAX)
+		return "longer than any name";
+	f->name = arg;
+	return NULL;
+}
+
 static const struct value_option value_options[] = {
 	{ 'p', "--proto", apply_proto },
 	{ 's', "--src", apply_src },
@@ -173,6 +209,9 @@ static const struct value_option value_options[] = {
 	{ OPT_AGE, "--age", apply_age },
 	{ OPT_NAT_ADDR, "--nat-addr", apply_nat_addr },
 	{ OPT_NAT_PORT, "--nat-port", apply_nat_port },
+	{ OPT_L5, "--l5", apply_l5 },
+	{ OPT_SECURED, "--secured", apply_secured },
+	{ OPT_NAME, "--name", apply_name },
 };
 
 void filter_init(struct filter *f, const struct options *opts)
@@ -254,7 +293,8 @@ static bool filter_is_empty(const struct filter *f)
 	       !f->server.family && !f->any.family && !f->client_ports.set &&
 	       !f->server_ports.set && !f->any_ports.set && !f->min_bytes &&
 	       !f->min_packets && !f->idle_ms && !f->age_ms && !f->nat &&
-	       !f->nat_addr.family && !f->nat_ports.set;
+	       !f->nat_addr.family && !f->nat_ports.set && !f->l5 &&
+	       !f->secured && !f->name;
 }
 
 static int put_prefix(struct nl_msg *msg, int attr, const struct prefix *p)
@@ -302,7 +342,11 @@ static int put_scalars(struct nl_msg *msg, const struct filter *f)
 	    put_u64(msg, FLOWMON_FILTER_A_MIN_PACKETS, f->min_packets) ||
 	    put_u64(msg, FLOWMON_FILTER_A_IDLE_MS, f->idle_ms) ||
 	    put_u64(msg, FLOWMON_FILTER_A_AGE_MS, f->age_ms) ||
-	    (f->nat && nla_put_flag(msg, FLOWMON_FILTER_A_NAT)))
+	    (f->nat && nla_put_flag(msg, FLOWMON_FILTER_A_NAT)) ||
+	    (f->l5 && nla_put_string(msg, FLOWMON_FILTER_A_L5, f->l5)) ||
+	    (f->secured &&
+	     nla_put_u8(msg, FLOWMON_FILTER_A_SECURED, f->secured)) ||
+	    (f->name && nla_put_string(msg, FLOWMON_FILTER_A_NAME, f->name)))
 		return -NLE_NOMEM;
 	return 0;
 }
@@ -421,6 +465,18 @@ static bool match_states(const struct filter *f, const struct flow *fl)
 				   state_in(f->states, fl->server_state));
 }
 
+/* As the kernel: the glob as the kernel's glob_match() reads it. */
+static bool match_app(const struct filter *f, const struct flow *fl)
+{
+	const struct flow_app *app = &fl->app;
+
+	return (!f->l5 || !strcmp(f->l5, app->l5)) &&
+	       (!f->secured || f->secured == app->secured) &&
+	       (!f->name ||
+		(app->name &&
+		 !fnmatch(f->name, app->name, FNM_NOESCAPE | FNM_CASEFOLD)));
+}
+
 bool filter_match(const struct filter *f, const struct flow *flow,
 		  uint64_t now_ns)
 {
@@ -428,5 +484,6 @@ bool filter_match(const struct filter *f, const struct flow *flow,
 	       (!f->family || f->family == flow->family) &&
 	       match_addresses(f, flow) && match_ports(f, flow) &&
 	       match_counters(f, flow) && match_times(f, flow, now_ns) &&
-	       match_nat(f, flow) && match_states(f, flow);
+	       match_nat(f, flow) && match_app(f, flow) &&
+	       match_states(f, flow);
 }

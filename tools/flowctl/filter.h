@@ -34,6 +34,9 @@ struct filter {
 	bool nat;		/* translated flows only */
 	struct prefix nat_addr;	/* NAT client or server; family 0: any */
 	struct port_range nat_ports;
+	const char *l5;		/* an application protocol; NULL: any */
+	uint8_t secured;	/* enum flowmon_secured; 0: any */
+	const char *name;	/* a glob; NULL: any */
 	uint32_t given;		/* while parsing: options seen, against repeats */
 };
 
@@ -51,6 +54,9 @@ enum {
 	OPT_NAT,
 	OPT_NAT_ADDR,
 	OPT_NAT_PORT,
+	OPT_L5,
+	OPT_SECURED,
+	OPT_NAME,
 	FILTER_OPT_END
 };
 
@@ -75,7 +81,10 @@ enum {
 	{ "age", required_argument, NULL, OPT_AGE },			\
 	{ "nat", no_argument, NULL, OPT_NAT },				\
 	{ "nat-addr", required_argument, NULL, OPT_NAT_ADDR },		\
-	{ "nat-port", required_argument, NULL, OPT_NAT_PORT }
+	{ "nat-port", required_argument, NULL, OPT_NAT_PORT },		\
+	{ "l5", required_argument, NULL, OPT_L5 },			\
+	{ "secured", required_argument, NULL, OPT_SECURED },		\
+	{ "name", required_argument, NULL, OPT_NAME }
 
 /* The help of the filter options, printed after a command's own. */
 extern const char filter_help[];

@@ -67,6 +67,14 @@
  *        FLOWMON_FILTER_A_NAT_PORTS: NLA_NESTED, as CLIENT_PORTS:
  *                                    translated flows whose NAT client or
  *                                    NAT server port is in the range
+ *        FLOWMON_FILTER_A_L5: NLA_NUL_STRING, flows whose FLOWMON_FLOW_A_L5
+ *                             is this name (unknown names: EINVAL)
+ *        FLOWMON_FILTER_A_SECURED: NLA_U8, enum flowmon_secured: flows
+ *                                  known to be so
+ *        FLOWMON_FILTER_A_NAME: NLA_NUL_STRING, flows whose name matches
+ *                               this glob pattern ('*', '?', [...]),
+ *                               case-insensitively: "www.example.com",
+ *                               "*.example.com"
  *
  * FLOWMON_CMD_GET_FLOW
  * --------------------
@@ -489,6 +497,9 @@ enum flowmon_filter_attr {
 	FLOWMON_FILTER_A_NAT,
 	FLOWMON_FILTER_A_NAT_PREFIX,
 	FLOWMON_FILTER_A_NAT_PORTS,
+	FLOWMON_FILTER_A_L5,
+	FLOWMON_FILTER_A_SECURED,
+	FLOWMON_FILTER_A_NAME,
 	__FLOWMON_FILTER_A_MAX
 };
 
