@@ -94,7 +94,7 @@ static bool flow_expired(const struct flowmon_timeouts *timeouts,
 	/* A clock set backwards delays expiry rather than forcing it. */
 	if (now > last_seen && now - last_seen > timeout)
 		return true;
-	*deadline = min(*deadline, max(now, last_seen) + timeout);
+	*deadline = min(*deadline, last_seen + timeout);
 	return false;
 }
 
