@@ -11,9 +11,9 @@
 #include <linux/inetdevice.h>
 #include <net/ipv6.h>
 
+#include "ext.h"
 #include "filter.h"
 #include "hint.h"
-#include "ext.h"
 #include "nat.h"
 #include "tcp.h"
 
@@ -48,7 +48,8 @@ const struct nla_policy flow_filter_policy[FLOWMON_FILTER_A_MAX + 1] = {
 	[FLOWMON_FILTER_A_NAT] = { .type = NLA_FLAG },
 	[FLOWMON_FILTER_A_NAT_PREFIX] = NLA_POLICY_NESTED(flowmon_prefix_policy),
 	[FLOWMON_FILTER_A_NAT_PORTS] = NLA_POLICY_NESTED(flowmon_range_policy),
-	[FLOWMON_FILTER_A_L5] = { .type = NLA_NUL_STRING, .len = 16 },
+	[FLOWMON_FILTER_A_L5] = { .type = NLA_NUL_STRING,
+				  .len = FLOWMON_L5_NAME_MAX },
 	[FLOWMON_FILTER_A_SECURED] = NLA_POLICY_RANGE(NLA_U8, FLOWMON_SECURED_NO,
 						      FLOWMON_SECURED_YES),
 	[FLOWMON_FILTER_A_NAME] = { .type = NLA_NUL_STRING,

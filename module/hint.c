@@ -62,48 +62,44 @@ u8 flow_l5_lookup(const char *name)
 	return FLOW_L5_NONE;
 }
 
-/* The protocol a well-known port (IANA) is assigned to, if any. */
-static u8 flow_l5_of_port(u8 proto, u16 port)
-{
-	bool udp = proto == IPPROTO_UDP;
+/* Well-known ports (IANA) and the protocol each is assigned to. */
+static const struct {
+	u16 port;
+	u8 tcp;			/* enum flow_l5 over TCP, */
+	u8 udp;			/* and over UDP */
+} flow_l5_ports[] = {
+	{ 21, FLOW_L5_FTP, FLOW_L5_NONE },
+	{ 22, FLOW_L5_SSH, FLOW_L5_NONE },
+	{ 25, FLOW_L5_SMTP, FLOW_L5_NONE },
+	{ 53, FLOW_L5_DNS, FLOW_L5_DNS },
+	{ 67, FLOW_L5_NONE, FLOW_L5_DHCP },
+	{ 68, FLOW_L5_NONE, FLOW_L5_DHCP },
+	{ 80, FLOW_L5_HTTP, FLOW_L5_NONE },
+	{ 110, FLOW_L5_POP3, FLOW_L5_NONE },
+	{ 123, FLOW_L5_NONE, FLOW_L5_NTP },
+	{ 143, FLOW_L5_IMAP, FLOW_L5_NONE },
+	{ 443, FLOW_L5_TLS, FLOW_L5_QUIC },
+	{ 465, FLOW_L5_TLS, FLOW_L5_NONE },
+	{ 587, FLOW_L5_SMTP, FLOW_L5_NONE },
+	{ 853, FLOW_L5_TLS, FLOW_L5_NONE },
+	{ 993, FLOW_L5_TLS, FLOW_L5_NONE },
+	{ 995, FLOW_L5_TLS, FLOW_L5_NONE },
+	{ 5353, FLOW_L5_MDNS, FLOW_L5_MDNS },
+	{ 5355, FLOW_L5_LLMNR, FLOW_L5_LLMNR },
+	{ 8080, FLOW_L5_HTTP, FLOW_L5_NONE },
+	{ 8443, FLOW_L5_TLS, FLOW_L5_NONE },
+	{ 51820, FLOW_L5_NONE, FLOW_L5_WIREGUARD },
+};
 
-	switch (port) {
-	case 53:
-		return FLOW_L5_DNS;
-	case 5353:
-		return FLOW_L5_MDNS;
-	case 5355:
-		return FLOW_L5_LLMNR;
-	case 67:
-	case 68:
-		return udp ? FLOW_L5_DHCP : FLOW_L5_NONE;
-	case 123:
-		return udp ? FLOW_L5_NTP : FLOW_L5_NONE;
-	case 443:
-		return udp ? FLOW_L5_QUIC : FLOW_L5_TLS;
-	case 465:
-	case 853:
-	case 993:
-	case 995:
-	case 8443:
-		return udp ? FLOW_L5_NONE : FLOW_L5_TLS;
-	case 80:
-	case 8080:
-		return udp ? FLOW_L5_NONE : FLOW_L5_HTTP;
-	case 22:
-		return udp ? FLOW_L5_NONE : FLOW_L5_SSH;
-	case 25:
-	case 587:
-		return udp ? FLOW_L5_NONE : FLOW_L5_SMTP;
-	case 143:
-		return udp ? FLOW_L5_NONE : FLOW_L5_IMAP;
-	case 110:
-		return udp ? FLOW_L5_NONE : FLOW_L5_POP3;
-	case 21:
-		return udp ? FLOW_L5_NONE : FLOW_L5_FTP;
-	case 51820:
-		return udp ? FLOW_L5_WIREGUARD : FLOW_L5_NONE;
-	}
+/* The protocol @port is assigned to over @proto, if any. */
+u8 flow_l5_of_port(u8 proto, u16 port)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(flow_l5_ports); i++)
+		if (flow_l5_ports[i].port == port)
+			return proto == IPPROTO_UDP ? flow_l5_ports[i].udp :
+						      flow_l5_ports[i].tcp;
 	return FLOW_L5_NONE;
 }
 

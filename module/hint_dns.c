@@ -167,9 +167,9 @@ static bool dns_header_ok(const u8 *h, bool mdns)
 
 static u8 dns_l5(const struct hint_payload *p)
 {
-	if (hint_port(p, 5353))
+	if (hint_port_is(p, FLOW_L5_MDNS))
 		return FLOW_L5_MDNS;
-	if (hint_port(p, 5355))
+	if (hint_port_is(p, FLOW_L5_LLMNR))
 		return FLOW_L5_LLMNR;
 	return FLOW_L5_DNS;
 }

@@ -37,9 +37,13 @@ enum hint_match {
 	HINT_BROKEN,		/* its signature, then a field that lies */
 };
 
-static inline bool hint_port(const struct hint_payload *p, u16 port)
+u8 flow_l5_of_port(u8 proto, u16 port);
+
+/* Is either port of @p assigned to @l5 (hint.c's table)? */
+static inline bool hint_port_is(const struct hint_payload *p, u8 l5)
 {
-	return p->client_port == port || p->server_port == port;
+	return flow_l5_of_port(p->proto, p->client_port) == l5 ||
+	       flow_l5_of_port(p->proto, p->server_port) == l5;
 }
 
 static inline u16 hint_get_u16(const u8 *b)

@@ -101,7 +101,7 @@ static u8 sig_ntp(const struct hint_payload *p)
 	u8 version = (p->data[0] >> 3) & 7, mode = p->data[0] & 7;
 	u8 want = p->dir == FLOW_DIR_UP ? 3 : 4;
 
-	if (p->proto != IPPROTO_UDP || !hint_port(p, 123) || p->size < 48 ||
+	if (p->proto != IPPROTO_UDP || !hint_port_is(p, FLOW_L5_NTP) || p->size < 48 ||
 	    !version || version > 4 || (mode != want && mode != want - 2))
 		return FLOW_L5_NONE;
 	return FLOW_L5_NTP;
@@ -130,10 +130,9 @@ static u8 sig_greeting(const struct hint_payload *p)
 		return FLOW_L5_POP3;
 	if (!sig_starts(p, "220 ") && !sig_starts(p, "220-"))
 		return FLOW_L5_NONE;
-	if (sig_first_line_has(p, "FTP") || hint_port(p, 21))
+	if (sig_first_line_has(p, "FTP") || hint_port_is(p, FLOW_L5_FTP))
 		return FLOW_L5_FTP;
-	if (sig_first_line_has(p, "SMTP") || hint_port(p, 25) ||
-	    hint_port(p, 587))
+	if (sig_first_line_has(p, "SMTP") || hint_port_is(p, FLOW_L5_SMTP))
 		return FLOW_L5_SMTP;
 	return FLOW_L5_NONE;
 }

@@ -249,10 +249,6 @@ static enum parse_result parse_ipv6(const struct sk_buff *skb,
 	return parse_l4(skb, l4_offset, pkt);
 }
 
-/*
- * Accounts @pkt to its flow. @ct is the packet's conntrack entry if it
- * carries one (and @pkt is then keyed by the connection's original tuple).
- */
 /* What the first payload of each direction says of its flow (hint.c). */
 static void flowmon_inspect(struct flowmon_net *fn, struct flow *flow,
 			    enum flow_direction dir, const struct sk_buff *skb,
@@ -270,6 +266,10 @@ static void flowmon_inspect(struct flowmon_net *fn, struct flow *flow,
 	}
 }
 
+/*
+ * Accounts @pkt to its flow. @ct is the packet's conntrack entry if it
+ * carries one (and @pkt is then keyed by the connection's original tuple).
+ */
 static void flowmon_track(struct net *net, const struct sk_buff *skb,
 			  const struct flow_packet *pkt,
 			  const struct nf_conn *ct)

@@ -6,8 +6,7 @@
 #include <sys/socket.h>
 
 #include "app.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "flowctl.h"
 
 const char *app_l5_source_name(const struct flow_app *app)
 {

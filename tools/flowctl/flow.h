@@ -60,8 +60,7 @@ struct flow_nat {
 	uint8_t server_addr[16];
 };
 
-/* "bittorrent" plus NUL, rounded up. */
-#define FLOW_L5_LEN 16
+#define FLOW_L5_LEN (FLOWMON_L5_NAME_MAX + 1)
 
 /* What the flow is (FLOWMON_FLOW_A_L5 and after); l5[0] is 0 if unknown. */
 struct flow_app {

@@ -307,6 +307,9 @@ enum flowmon_tcp_state {
 /* Longest FLOWMON_FLOW_A_HISTORY, without its terminating NUL. */
 #define FLOWMON_HISTORY_MAX 31
 
+/* Longest FLOWMON_FLOW_A_L5 (and FLOWMON_FILTER_A_L5), without its NUL. */
+#define FLOWMON_L5_NAME_MAX 15
+
 /* Longest FLOWMON_FLOW_A_NAME, without its terminating NUL (a DNS name's). */
 #define FLOWMON_NAME_MAX 253
 
