@@ -58,3 +58,10 @@ void flowmon_event_destroy(struct net *net, struct flow *flow,
 
 	flowmon_event(FLOWMON_EVENT_DESTROY, &event);
 }
+
+void flowmon_event_hint(struct net *net, struct flow *flow, u64 now)
+{
+	struct flowmon_event event = { .net = net, .flow = flow, .time = now };
+
+	flowmon_event(FLOWMON_EVENT_HINT, &event);
+}

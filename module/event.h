@@ -17,6 +17,7 @@ enum flowmon_event_type {
 	FLOWMON_EVENT_NEW,	/* a record was created */
 	FLOWMON_EVENT_STATE,	/* either endpoint's TCP state changed */
 	FLOWMON_EVENT_DESTROY,	/* a record ended */
+	FLOWMON_EVENT_HINT,	/* what it tells of its application changed */
 };
 
 /* The data of every event: the notifier chain's @data. */
@@ -35,5 +36,6 @@ void flowmon_event_state(struct net *net, struct flow *flow,
 			 const struct flow_transition *tr, u64 now);
 void flowmon_event_destroy(struct net *net, struct flow *flow,
 			   enum flowmon_end_reason reason);
+void flowmon_event_hint(struct net *net, struct flow *flow, u64 now);
 
 #endif /* _FLOWMON_EVENT_H */

@@ -75,7 +75,8 @@ static struct flow_ext *flow_ext_build(const struct flow_ext *old,
 
 /*
  * Under RCU, from the hooks: sets part @id of @flow to what @build makes
- * of it. Returns -ENOMEM or -EBUSY, the part unchanged, if it could not.
+ * of it. Returns 1 if the part changed, 0 if @build left it as it was, or
+ * -ENOMEM or -EBUSY, the part unchanged, if it could not.
  */
 int flow_ext_update(struct flow *flow, enum flow_ext_id id,
 		    flow_ext_build_t build, const void *arg)
@@ -93,7 +94,7 @@ int flow_ext_update(struct flow *flow, enum flow_ext_id id,
 		if (seen == old) {
 			if (old)
 				kfree_rcu(old, rcu);
-			return 0;
+			return 1;
 		}
 		kfree(new);
 		old = seen;

@@ -240,6 +240,10 @@ static size_t flow_hint_build(void *part, size_t max, const void *old,
 	}
 	hint->name[hint->name_len] = '\0';
 	flow_hint_merge_dns(hint, new);
+	/* Nothing new (a second answer, a name already known): no change. */
+	if (old && flow_hint_size(hint) == old_size &&
+	    !memcmp(hint, old, old_size))
+		return 0;
 	return flow_hint_size(hint);
 }
 
@@ -306,14 +310,51 @@ static enum hint_match hint_read(const struct sk_buff *skb,
 	return match;
 }
 
+/* Keeps what a parser found; sets @changed if the hint part changed. */
+static enum flow_hint_result flow_hint_apply(struct flow *flow,
+					     enum hint_match match,
+					     const struct hint_found *found,
+					     bool *changed)
+{
+	int ret;
+
+	switch (match) {
+	case HINT_NO:
+		flow_hint_set_l5(flow, FLOW_L5_UNKNOWN);
+		return FLOW_HINT_DONE;
+	case HINT_BROKEN:
+		flow_hint_set_l5(flow, found->l5);
+		return FLOW_HINT_MALFORMED;
+	case HINT_YES:
+		break;
+	}
+	flow_hint_set_l5(flow, found->l5);
+	if (!found->part)
+		return FLOW_HINT_DONE;
+	ret = flow_ext_update(flow, FLOW_EXT_HINT, flow_hint_build, found);
+	if (ret < 0)
+		return FLOW_HINT_LOST;
+	*changed = ret > 0;
+	return FLOW_HINT_DONE;
+}
+
+static bool flow_hint_view_equal(const struct flow_hint_view *a,
+				 const struct flow_hint_view *b)
+{
+	return a->l5 == b->l5 && a->source == b->source &&
+	       a->secured == b->secured;
+}
+
 /*
  * Under RCU, from the hooks, for a packet flow_hint_wanted(): what its
- * payload says of its flow.
+ * payload says of its flow. Sets @changed if that changed what the record
+ * tells of its application (as flow_hint_view() shows it).
  */
 enum flow_hint_result flow_hint_inspect(struct flow *flow,
 					enum flow_direction dir,
 					const struct sk_buff *skb,
-					const struct flow_packet *pkt)
+					const struct flow_packet *pkt,
+					bool *changed)
 {
 	const struct flow_tuple *key = &flow->key;
 	struct hint_payload p = {
@@ -322,23 +363,18 @@ enum flow_hint_result flow_hint_inspect(struct flow *flow,
 		.client_port = ntohs(key->sport),
 		.server_port = ntohs(key->dport),
 	};
+	struct flow_hint_view before, after;
+	enum flow_hint_result result;
 	struct hint_found found;
 
+	*changed = false;
 	if (key->proto != IPPROTO_TCP && key->proto != IPPROTO_UDP)
 		return FLOW_HINT_DONE;
-	switch (hint_read(skb, pkt, &p, &found)) {
-	case HINT_NO:
-		flow_hint_set_l5(flow, FLOW_L5_UNKNOWN);
-		return FLOW_HINT_DONE;
-	case HINT_BROKEN:
-		flow_hint_set_l5(flow, found.l5);
-		return FLOW_HINT_MALFORMED;
-	case HINT_YES:
-		break;
-	}
-	flow_hint_set_l5(flow, found.l5);
-	if (found.part &&
-	    flow_ext_update(flow, FLOW_EXT_HINT, flow_hint_build, &found))
-		return FLOW_HINT_LOST;
-	return FLOW_HINT_DONE;
+	flow_hint_view(flow, &before);
+	result = flow_hint_apply(flow, hint_read(skb, pkt, &p, &found), &found,
+				 changed);
+	flow_hint_view(flow, &after);
+	if (!flow_hint_view_equal(&before, &after))
+		*changed = true;
+	return result;
 }

@@ -86,7 +86,8 @@ static inline bool flow_hint_wanted(const struct flow *flow,
 enum flow_hint_result flow_hint_inspect(struct flow *flow,
 					enum flow_direction dir,
 					const struct sk_buff *skb,
-					const struct flow_packet *pkt);
+					const struct flow_packet *pkt,
+					bool *changed);
 void flow_hint_view(const struct flow *flow, struct flow_hint_view *view);
 const char *flow_l5_name(u8 l5);
 u8 flow_l5_lookup(const char *name);

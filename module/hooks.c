@@ -249,12 +249,17 @@ static enum parse_result parse_ipv6(const struct sk_buff *skb,
 	return parse_l4(skb, l4_offset, pkt);
 }
 
-/* What the first payload of each direction says of its flow (hint.c). */
-static void flowmon_inspect(struct flowmon_net *fn, struct flow *flow,
+/*
+ * What the first payload of each direction says of its flow (hint.c).
+ * Returns true if that changed what the record tells.
+ */
+static bool flowmon_inspect(struct flowmon_net *fn, struct flow *flow,
 			    enum flow_direction dir, const struct sk_buff *skb,
 			    const struct flow_packet *pkt)
 {
-	switch (flow_hint_inspect(flow, dir, skb, pkt)) {
+	bool changed;
+
+	switch (flow_hint_inspect(flow, dir, skb, pkt, &changed)) {
 	case FLOW_HINT_DONE:
 		break;
 	case FLOW_HINT_MALFORMED:
@@ -264,6 +269,7 @@ static void flowmon_inspect(struct flowmon_net *fn, struct flow *flow,
 		atomic64_inc(&fn->stats.hints_lost);
 		break;
 	}
+	return changed;
 }
 
 /*
@@ -308,8 +314,9 @@ static void flowmon_track(struct net *net, const struct sk_buff *skb,
 	/* A new record is announced with its first packet counted. */
 	if (flow_account(flow, dir, pkt, now, &tr) && !created)
 		flowmon_event_state(net, flow, &tr, now);
-	if (inspect)
-		flowmon_inspect(fn, flow, dir, skb, pkt);
+	/* A new record's first payload is told in its NEW event. */
+	if (inspect && flowmon_inspect(fn, flow, dir, skb, pkt) && !created)
+		flowmon_event_hint(net, flow, now);
 	if (created)
 		flowmon_event_new(net, flow, now);
 }

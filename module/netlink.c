@@ -664,6 +664,7 @@ static const u8 flowmon_event_cmds[] = {
 	[FLOWMON_EVENT_NEW] = FLOWMON_CMD_EVENT_NEW,
 	[FLOWMON_EVENT_STATE] = FLOWMON_CMD_EVENT_STATE,
 	[FLOWMON_EVENT_DESTROY] = FLOWMON_CMD_EVENT_DESTROY,
+	[FLOWMON_EVENT_HINT] = FLOWMON_CMD_EVENT_HINT,
 };
 
 /* Every event becomes a message, if the namespace has listeners. */

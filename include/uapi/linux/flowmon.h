@@ -240,11 +240,15 @@
  *        FLOWMON_EVENT_A_REASON: NLA_U8, enum flowmon_end_reason
  *                                (EVENT_DESTROY only)
  *
- * with command FLOWMON_CMD_EVENT_NEW when a record is created,
- * FLOWMON_CMD_EVENT_STATE when either endpoint's TCP state changes (the
- * new states are the flow's) and FLOWMON_CMD_EVENT_DESTROY when a record
- * ends. A listener whose socket buffer overflows gets ENOBUFS from recv():
- * events were lost, and the socket goes on receiving.
+ * with command FLOWMON_CMD_EVENT_NEW when a record is created (with what
+ * its first packet's payload told), FLOWMON_CMD_EVENT_STATE when either
+ * endpoint's TCP state changes (the new states are the flow's),
+ * FLOWMON_CMD_EVENT_HINT when a later payload changes what the record tells
+ * of its application (FLOWMON_FLOW_A_L5, _L5_SOURCE, _SECURED, _NAME or
+ * _DNS: a name learnt, a DNS response, a port's guess disproved) and
+ * FLOWMON_CMD_EVENT_DESTROY when a record ends. A listener whose socket
+ * buffer overflows gets ENOBUFS from recv(): events were lost, and the
+ * socket goes on receiving.
  *
  * Errors
  * ------
@@ -281,6 +285,7 @@ enum flowmon_cmd {
 	FLOWMON_CMD_EVENT_NEW,
 	FLOWMON_CMD_EVENT_STATE,
 	FLOWMON_CMD_EVENT_DESTROY,
+	FLOWMON_CMD_EVENT_HINT,
 	__FLOWMON_CMD_MAX
 };
 
