@@ -213,7 +213,7 @@ unloaded = {e["id"] for e in load("mons.out") if e["event"] == "destroy" and e["
 check("server netns: destroy reason unload for exactly the flows listed before rmmod",
       unloaded == end, "%s vs %s" % (sorted(unloaded), sorted(end)))
 
-tags = {"new": "[NEW]", "state": "[STATE]", "destroy": "[DESTROY]"}
+tags = {"new": "[NEW]", "state": "[STATE]", "hint": "[HINT]", "destroy": "[DESTROY]"}
 lines = [l.split()[0] for l in open(d + "/monl.out")]
 check("the line format shows the same events as -j, tag for tag",
       lines == [tags[e["event"]] for e in ev], "%d lines, %d events" % (len(lines), len(ev)))

@@ -18,6 +18,11 @@
 #  - --l5, --secured and --name, alone and with other filters, pick the
 #    flows filterref.py picks, and as many as this test made; an unknown
 #    protocol is an error that names it;
+#  - flowctl monitor: each flow's NEW event carries what its first packet
+#    told (a UDP query's name and type), a HINT event follows each payload
+#    that told more (a DNS response, a TCP flow's first payload, a port's
+#    guess disproved) and no other, and the last of them carries what the
+#    list shows; the line format shows the same events;
 #  - /proc/net/flowmon's l5, secured and name columns equal the JSON, and
 #    no payload here counted as a malformed hint.
 
@@ -27,9 +32,25 @@ require_root_tools dig dnsmasq curl openssl sshd ssh
 flowmon_load
 setup_pair --no-ipv6
 static_neighbours
+# No flow may end before the last dump: the emulator is slow.
+long_timeouts "$NS_C"
 
 A4=10.9.8.7
 A6=fd00::77
+
+log "monitors in $NS_C, subscribed once they see a flow to a sink, then flush"
+udp_server sink sink 7999
+bg monj "$NS_C" "$FLOWCTL" -j monitor
+MONJ=$BG_PID
+bg monl "$NS_C" "$FLOWCTL" monitor
+MONL=$BG_PID
+ip netns exec "$NS_C" $TRAFFIC udp-send $S4 7999 --count 1 --size 1 >/dev/null
+subscribed()
+{
+	has_output monj && has_output monl
+}
+wait_until 60 subscribed || die "the monitors saw no event"
+fc "$NS_C" flush >/dev/null || die "flush"
 
 # dig_case NAME TYPE [+tcp]: one query; sets DIG_STATUS, DIG_ANSWERS,
 # DIG_ADDR (the first A/AAAA answered) and DIG_MS from dig's output.
@@ -138,6 +159,74 @@ snap "$NS_C" "$f"
 check_flow "port 443, a payload that is not TLS: no hint" "$f" \
 	"proto=tcp,server_port=443,client_port=$(json_field x443c local_port)" \
 	l5=@absent l5_source=@absent secured=@absent name=@absent
+
+log "the monitors' events of each flow, against the list"
+snap "$NS_C" "$TMPD/events-list.json"
+bg_stop "$MONJ"
+bg_stop "$MONL"
+out=$($PY - "$TMPD" <<'PYEOF'
+import json, sys
+d = sys.argv[1]
+flows = json.load(open(d + "/events-list.json"))
+events = [json.loads(l) for l in open(d + "/monj.out")]
+lines = [l.split() for l in open(d + "/monl.out")]
+APP = ["l5", "l5_source", "secured", "name", "dns_qtype", "dns_rcode",
+       "dns_answers", "dns_addr", "dns_response_us"]
+
+def check(what, ok, detail=""):
+    print("%s - %s%s" % ("ok" if ok else "not ok", what,
+                         "" if ok else ": " + str(detail)))
+
+def app(e):
+    return {k: e.get(k) for k in APP}
+
+def port(p, n):
+    return lambda f: f["proto"] == p and f["server_port"] == n
+
+# What each flow's payloads told after its first packet.
+HINTS = [("DNS over UDP (3 flows): the response", port("udp", 53), 3, 1),
+         ("DNS over TCP: the query, the response", port("tcp", 53), 1, 2),
+         ("HTTP: the request", port("tcp", 8081), 1, 1),
+         ("TLS: the ClientHello", port("tcp", 4433), 1, 1),
+         ("SSH: the first banner", port("tcp", 2222), 1, 1),
+         ("port 443: the guess disproved, or no payload", port("tcp", 443), 2, None)]
+for what, match, n, hints in HINTS:
+    mine = [f for f in flows if match(f)]
+    check("%s: %d flows listed" % (what, n), len(mine) == n, len(mine))
+    for f in mine:
+        ev = [e for e in events if e["id"] == f["id"]]
+        kinds = [e["event"] for e in ev if e["event"] in ("new", "hint")]
+        want = hints if hints is not None else (1 if f["payload_up"] else 0)
+        check("%s, flow %d: new, then %d hint events" % (what, f["id"], want),
+              kinds == ["new"] + ["hint"] * want, kinds)
+        told = [e for e in ev if e["event"] in ("new", "hint")]
+        if told:
+            check("%s, flow %d: the last event carries what the list shows"
+                  % (what, f["id"]), app(told[-1]) == app(f),
+                  "%s vs %s" % (app(told[-1]), app(f)))
+check("every flow listed is one of those", len(flows) == sum(h[2] for h in HINTS),
+      [(f["proto"], f["server_port"]) for f in flows])
+for f in filter(port("udp", 53), flows):
+    new = [e for e in events if e["id"] == f["id"] and e["event"] == "new"]
+    check("DNS over UDP, flow %d: new carries the query's name and type, no response"
+          % f["id"], new and (new[0].get("name"), new[0].get("dns_qtype"),
+                               new[0].get("dns_rcode")) ==
+          (f["name"], f["dns_qtype"], None), new)
+tags = {"new": "[NEW]", "state": "[STATE]", "hint": "[HINT]", "destroy": "[DESTROY]"}
+check("the line format shows the same events as -j, tag for tag",
+      [l[0] for l in lines] == [tags[e["event"]] for e in events],
+      "%d lines, %d events" % (len(lines), len(events)))
+http = [l for l in lines if l[0] == "[HINT]" and ":8081" in l[4]]
+check("the line of HTTP's hint ends in l5=http name=www.example.test",
+      len(http) == 1 and http[0][-2:] == ["l5=http", "name=www.example.test"], http)
+PYEOF
+) || die "checking the events: python failed"
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "${line#ok - }" ;;
+	*) fail "${line#not ok - }" ;;
+	esac
+done <<<"$out"
 
 # filter_case N OPTION...: flowctl -j list with the options picks exactly
 # the flows filterref.py picks from $TMPD/full.json, and N of them.

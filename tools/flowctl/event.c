@@ -28,12 +28,14 @@ static const char *const event_names[] = {
 	[FLOWMON_CMD_EVENT_NEW] = "new",
 	[FLOWMON_CMD_EVENT_STATE] = "state",
 	[FLOWMON_CMD_EVENT_DESTROY] = "destroy",
+	[FLOWMON_CMD_EVENT_HINT] = "hint",
 };
 
 static const char *const event_tags[] = {
 	[FLOWMON_CMD_EVENT_NEW] = "[NEW]",
 	[FLOWMON_CMD_EVENT_STATE] = "[STATE]",
 	[FLOWMON_CMD_EVENT_DESTROY] = "[DESTROY]",
+	[FLOWMON_CMD_EVENT_HINT] = "[HINT]",
 };
 
 static const char *const reason_names[] = {
@@ -80,7 +82,7 @@ int event_parse(struct event *ev, struct nlmsghdr *nlh)
 		return -EBADMSG;
 	ghdr = nlmsg_data(nlh);
 	ev->cmd = ghdr->cmd;
-	if (ev->cmd < FLOWMON_CMD_EVENT_NEW || ev->cmd > FLOWMON_CMD_EVENT_DESTROY ||
+	if (ev->cmd < FLOWMON_CMD_EVENT_NEW || ev->cmd > FLOWMON_CMD_EVENT_HINT ||
 	    genlmsg_parse(nlh, 0, attrs, FLOWMON_A_MAX, top_policy) < 0 ||
 	    !attrs[FLOWMON_A_FLOW] || !attrs[FLOWMON_A_EVENT] ||
 	    nla_parse_nested(tb, FLOWMON_EVENT_A_MAX, attrs[FLOWMON_A_EVENT],
@@ -88,6 +90,16 @@ int event_parse(struct event *ev, struct nlmsghdr *nlh)
 	    parse_event_attrs(ev, tb))
 		return -EBADMSG;
 	return flow_parse(&ev->flow, attrs[FLOWMON_A_FLOW]);
+}
+
+/* " l5=dns name=example.com", "l5=tls?" when only the port says so. */
+static void print_app(FILE *out, const struct flow_app *app)
+{
+	if (app->l5[0])
+		fprintf(out, " l5=%s%s", app->l5,
+			app->l5_source == FLOWMON_L5_SOURCE_PORT ? "?" : "");
+	if (app->name)
+		fprintf(out, " name=%s", app->name);
 }
 
 static void print_line(FILE *out, const struct event *ev)
@@ -116,6 +128,7 @@ static void print_line(FILE *out, const struct event *ev)
 		output_nat_endpoint(server, f, true);
 		fprintf(out, " %s=%s->%s", nat, client, server);
 	}
+	print_app(out, &f->app);
 	fputc('\n', out);
 }
 

@@ -13,7 +13,7 @@
 #include "flow.h"
 
 struct event {
-	uint8_t cmd;			/* FLOWMON_CMD_EVENT_* */
+	uint8_t cmd;			/* FLOWMON_CMD_EVENT_NEW to _HINT */
 	uint64_t time;			/* ns since the epoch */
 	uint8_t old_client_state;	/* FLOWMON_CMD_EVENT_STATE */
 	uint8_t old_server_state;

@@ -292,8 +292,13 @@ static int watch(struct monitor *m)
 			perror("flowctl: poll");
 			return EXIT_FAILURE;
 		}
+		/*
+		 * Events that happened before the signal are in the socket
+		 * already: a script that stops the monitor after its traffic
+		 * gets them all.
+		 */
 		if (fds[1].revents)
-			return EXIT_SUCCESS;
+			return drain_socket(m, buf) ? EXIT_FAILURE : EXIT_SUCCESS;
 		if (fds[0].revents && drain_socket(m, buf))
 			return EXIT_FAILURE;
 	}
@@ -332,14 +337,17 @@ const struct command monitor_command = {
 		"Print one line per event as it happens, until interrupted:\n"
 		"  [NEW] tcp 10.0.1.1:40000 -> 10.0.1.2:5000 SYN-SENT/SYN-RECEIVED\n"
 		"  [STATE] tcp ... SYN-SENT/SYN-RECEIVED -> ESTABLISHED\n"
+		"  [HINT] tcp ... ESTABLISHED l5=tls name=www.example.com\n"
 		"  [DESTROY] tcp ... TIME-WAIT/CLOSED reason=timeout packets=6/5 bytes=412/356\n"
-		"or with -j one JSON object per line. The filters apply to the flow of\n"
+		"or with -j one JSON object per line. HINT: a payload changed what the\n"
+		"flow is (l5, name, DNS response). The filters apply to the flow of\n"
 		"each event (for STATE, its new state; for DESTROY, its final values),\n"
 		"at the time of the event. Output is flushed after every event. When\n"
 		"the socket buffer overflows, a note on stderr says how many events were\n"
 		"lost, and monitoring goes on. SIGINT and SIGTERM end it with status 0,\n"
-		"and so does the module's unload. Needs CAP_NET_ADMIN unless the module\n"
-		"was loaded with unprivileged_read=1.\n"
+		"after the events already received are printed, and so does the\n"
+		"module's unload. Needs CAP_NET_ADMIN unless the module was loaded\n"
+		"with unprivileged_read=1.\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json           one JSON object per event and line\n"
