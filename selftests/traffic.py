@@ -17,9 +17,11 @@ JSON object per line on stdout; errors go to stderr and exit non-zero.
       --hold) wait until FILE exists, and close.
   udp-sink PORT            receive and discard datagrams until killed
   udp-echo PORT            send every datagram back to its sender
-  udp-send ADDR PORT --count K --size S [--echo] [--interval T] [--duration D]
+  udp-send ADDR PORT --count K --size S [--hex H] [--echo] [--interval T]
+           [--duration D]
       Send K datagrams of S payload bytes from one socket (so one flow);
-      with --echo wait for each reply before sending the next.
+      with --hex each starts with the bytes H (hexadecimal), the rest
+      zeros; with --echo wait for each reply before sending the next.
   udp-flows ADDR PORT --count C --base-port B [--size S]
       Send one datagram from each of C source ports B .. B+C-1.
   udp-ports ADDR FIRST --count C [--size S] [--source-port P]
@@ -42,6 +44,7 @@ JSON object per line on stdout; errors go to stderr and exit non-zero.
       connect must fail with ECONNREFUSED, and {"refused": true, ...} is
       printed. STEPs:
         send:N      send exactly N bytes
+        line:TEXT   send TEXT and CR LF (a protocol's greeting or command)
         recv:N      receive exactly N bytes
         eof         read until the peer's FIN; no more data may come
         reset       read until the peer's RST (ECONNRESET); no data may come
@@ -241,6 +244,11 @@ def cmd_udp_send(a):
     s = socket.socket(family_of(a.addr), socket.SOCK_DGRAM)
     s.settimeout(a.reply_timeout)
     payload = b"u" * a.size
+    if a.hex is not None:
+        start = bytes.fromhex(a.hex)
+        if len(start) > a.size:
+            die("--hex gives %d bytes, more than --size %d" % (len(start), a.size))
+        payload = start + bytes(a.size - len(start))
     dest = (a.addr, a.port)
     sent = received = 0
     deadline = time.monotonic() + a.duration if a.duration else None
@@ -443,6 +451,10 @@ class Script:
             if op == "send":
                 send_exact(self.sock, int(arg))
                 self.sent += int(arg)
+            elif op == "line":
+                data = arg.encode() + b"\r\n"
+                self.sock.sendall(data)
+                self.sent += len(data)
             elif op == "recv":
                 self.received += recv_exact(self.sock, int(arg))
             elif op == "eof":
@@ -548,6 +560,7 @@ def main():
     q.add_argument("port", type=int)
     q.add_argument("--count", type=int, required=True)
     q.add_argument("--size", type=int, required=True)
+    q.add_argument("--hex", help="the payload's first bytes, in hexadecimal")
     q.add_argument("--echo", action="store_true",
                    help="wait for each datagram to come back")
     q.add_argument("--interval", type=float, default=0.0)
