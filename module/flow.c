@@ -132,6 +132,8 @@ size_t flow_size(const struct flow *flow)
 void flow_free(struct flow *flow)
 {
 	kfree(rcu_access_pointer(flow->ext));
+	if (flow->key.proto == IPPROTO_TCP)
+		flow_tcp_release(flow_tcp(flow));
 	kmem_cache_free(flow_cache_of(flow->key.proto), flow);
 }
 

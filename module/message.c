@@ -24,6 +24,7 @@ static int flowmon_put_addr(struct sk_buff *skb, int attr,
 /* The TCP part of a record, copied under its lock to be consistent. */
 struct flowmon_tcp_snapshot {
 	struct flow_tcp_endpoint tcp[2];
+	struct flow_tcp_anomalies anomalies[2];
 	char history[FLOWMON_HISTORY_MAX + 1];
 	u64 state_since;
 	u32 rtt_syn_us;
@@ -37,6 +38,10 @@ static void flowmon_tcp_snapshot(struct flow *flow,
 
 	spin_lock_bh(&tcp->lock);
 	memcpy(snap->tcp, tcp->ep, sizeof(snap->tcp));
+	if (tcp->anomalies)
+		memcpy(snap->anomalies, tcp->anomalies, sizeof(snap->anomalies));
+	else
+		memset(snap->anomalies, 0, sizeof(snap->anomalies));
 	memcpy(snap->history, tcp->history.text, sizeof(snap->history));
 	snap->state_since = tcp->state_since;
 	snap->rtt_syn_us = tcp->rtt_syn_us;
@@ -45,8 +50,12 @@ static void flowmon_tcp_snapshot(struct flow *flow,
 }
 
 static int flowmon_put_tcb(struct sk_buff *skb,
-			   const struct flow_tcp_endpoint *ep)
+			   const struct flowmon_tcp_snapshot *snap,
+			   enum flow_direction dir)
 {
+	const struct flow_tcp_endpoint *ep = &snap->tcp[dir];
+	const struct flow_tcp_anomalies *anomalies = &snap->anomalies[dir];
+
 	if (((ep->seen & FLOW_TCP_SEEN_SYN) &&
 	     nla_put_u32(skb, FLOWMON_DIR_A_ISN, ep->isn)) ||
 	    ((ep->seen & FLOW_TCP_SEEN_DATA) &&
@@ -61,15 +70,15 @@ static int flowmon_put_tcb(struct sk_buff *skb,
 	    ((ep->options & FLOW_TCP_OPT_SACK_PERM) &&
 	     nla_put_flag(skb, FLOWMON_DIR_A_SACK_PERM)) ||
 	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_RETRANS_PACKETS,
-			      ep->retrans_packets, FLOWMON_DIR_A_PAD) ||
+			      anomalies->retrans_packets, FLOWMON_DIR_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_RETRANS_BYTES,
-			      ep->retrans_bytes, FLOWMON_DIR_A_PAD) ||
+			      anomalies->retrans_bytes, FLOWMON_DIR_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_OUT_OF_WINDOW,
-			      ep->out_of_window, FLOWMON_DIR_A_PAD) ||
+			      anomalies->out_of_window, FLOWMON_DIR_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_ZERO_WINDOW,
-			      ep->zero_window, FLOWMON_DIR_A_PAD) ||
+			      anomalies->zero_window, FLOWMON_DIR_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_UNEXPECTED,
-			      ep->unexpected, FLOWMON_DIR_A_PAD))
+			      anomalies->unexpected, FLOWMON_DIR_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -77,7 +86,8 @@ static int flowmon_put_tcb(struct sk_buff *skb,
 /* One direction: counters, and for TCP the facts about its sender. */
 static int flowmon_put_direction(struct sk_buff *skb, int attr,
 				 const struct flow_counts *count,
-				 const struct flow_tcp_endpoint *ep)
+				 const struct flowmon_tcp_snapshot *snap,
+				 enum flow_direction dir)
 {
 	struct nlattr *nest = nla_nest_start(skb, attr);
 
@@ -89,7 +99,7 @@ static int flowmon_put_direction(struct sk_buff *skb, int attr,
 			      FLOWMON_DIR_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_PAYLOAD, count->payload,
 			      FLOWMON_DIR_A_PAD) ||
-	    (ep && flowmon_put_tcb(skb, ep))) {
+	    (snap && flowmon_put_tcb(skb, snap, dir))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -238,10 +248,10 @@ int flowmon_put_flow(struct sk_buff *skb, struct flow *flow,
 	    nla_put_u64_64bit(skb, FLOWMON_FLOW_A_LAST_SEEN,
 			      READ_ONCE(flow->last_seen), FLOWMON_FLOW_A_PAD) ||
 	    flowmon_put_direction(skb, FLOWMON_FLOW_A_UP, &counts[FLOW_DIR_UP],
-				  tcp ? &snap.tcp[FLOW_DIR_UP] : NULL) ||
+				  tcp ? &snap : NULL, FLOW_DIR_UP) ||
 	    flowmon_put_direction(skb, FLOWMON_FLOW_A_DOWN,
-				  &counts[FLOW_DIR_DOWN],
-				  tcp ? &snap.tcp[FLOW_DIR_DOWN] : NULL) ||
+				  &counts[FLOW_DIR_DOWN], tcp ? &snap : NULL,
+				  FLOW_DIR_DOWN) ||
 	    flowmon_put_nat(skb, flow) ||
 	    flowmon_put_hint(skb, flow)) {
 		nla_nest_cancel(skb, nest);

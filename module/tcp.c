@@ -423,14 +423,14 @@ static void history_log(struct flow_history *h, enum flow_direction dir,
 }
 
 /*
- * After tcp_note_counters(): @retrans_before and @zero_window_before are
- * the sender's counts before it.
+ * After tcp_note_counters(): @before is what the sender's counts were
+ * before it, @after what they are now.
  */
 static void tcp_note_history(struct flow_tcp *tcp, enum flow_direction dir,
 			     const struct flow_packet *pkt, bool retrans,
-			     u32 retrans_before, u32 zero_window_before)
+			     const struct flow_tcp_anomalies *before,
+			     const struct flow_tcp_anomalies *after)
 {
-	const struct flow_tcp_endpoint *snd = &tcp->ep[dir];
 	struct flow_history *h = &tcp->history;
 	u8 flags = pkt->tcp_flags;
 
@@ -440,7 +440,8 @@ static void tcp_note_history(struct flow_tcp *tcp, enum flow_direction dir,
 		history_seq(h, dir, FLOW_HISTORY_SYN, &h->syn_seq[dir], pkt->seq,
 			    flags & TCPHDR_ACK ? 'h' : 's');
 	if (retrans)
-		history_log(h, dir, retrans_before, snd->retrans_packets, 't');
+		history_log(h, dir, before->retrans_packets,
+			    after->retrans_packets, 't');
 	else if (pkt->payload)
 		history_once(h, dir, FLOW_HISTORY_DATA, 'd');
 	else if ((flags & (TCPHDR_SYN | TCPHDR_FIN | TCPHDR_RST | TCPHDR_ACK)) ==
@@ -453,21 +454,60 @@ static void tcp_note_history(struct flow_tcp *tcp, enum flow_direction dir,
 	if ((flags & TCPHDR_RST) && !(flags & TCPHDR_SYN))
 		history_seq(h, dir, FLOW_HISTORY_RST, &h->rst_seq[dir], pkt->seq,
 			    'r');
-	history_log(h, dir, zero_window_before, snd->zero_window, 'w');
+	history_log(h, dir, before->zero_window, after->zero_window, 'w');
 }
 
-static void tcp_note_counters(struct flow_tcp_endpoint *snd,
-			      const struct flow_tcp_endpoint *rcv,
-			      const struct flow_packet *pkt, bool retrans)
+/* The sender's anomaly counts, allocated now if they were not. */
+static struct flow_tcp_anomalies *tcp_anomalies(struct flow_tcp *tcp,
+						enum flow_direction dir)
 {
+	lockdep_assert_held(&tcp->lock);
+	if (!tcp->anomalies)
+		tcp->anomalies = kcalloc(2, sizeof(*tcp->anomalies), GFP_ATOMIC);
+	return tcp->anomalies ? &tcp->anomalies[dir] : NULL;
+}
+
+/* What @pkt adds to its sender's anomaly counts: all zero for most. */
+static void tcp_count_anomalies(struct flow_tcp *tcp, enum flow_direction dir,
+				const struct flow_packet *pkt, bool retrans,
+				struct flow_tcp_anomalies *add)
+{
+	memset(add, 0, sizeof(*add));
 	if (retrans) {
-		snd->retrans_packets += pkt->segments;
-		snd->retrans_bytes += pkt->payload;
+		add->retrans_packets = pkt->segments;
+		add->retrans_bytes = pkt->payload;
 	}
-	if (tcp_is_out_of_window(snd, rcv, pkt))
-		snd->out_of_window++;
+	if (tcp_is_out_of_window(&tcp->ep[dir], &tcp->ep[!dir], pkt))
+		add->out_of_window = 1;
 	if (!pkt->window && !(pkt->tcp_flags & TCPHDR_RST))
-		snd->zero_window++;
+		add->zero_window = 1;
+}
+
+/*
+ * Adds @add to the sender's counts; @before and @after are what they were
+ * and are, for the history.
+ */
+static void tcp_note_anomalies(struct flow_tcp *tcp, enum flow_direction dir,
+			       const struct flow_tcp_anomalies *add,
+			       struct flow_tcp_anomalies *before,
+			       struct flow_tcp_anomalies *after)
+{
+	struct flow_tcp_anomalies *count;
+
+	memset(before, 0, sizeof(*before));
+	if (tcp->anomalies)
+		*before = tcp->anomalies[dir];
+	*after = *before;
+	if (!add->retrans_packets && !add->out_of_window && !add->zero_window)
+		return;
+	count = tcp_anomalies(tcp, dir);
+	if (!count)
+		return;
+	count->retrans_packets += add->retrans_packets;
+	count->retrans_bytes += add->retrans_bytes;
+	count->out_of_window += add->out_of_window;
+	count->zero_window += add->zero_window;
+	*after = *count;
 }
 
 /* Called with tcp->lock held, for each segment in either direction. */
@@ -477,14 +517,13 @@ static void tcp_segment(struct flow_tcp *tcp, enum flow_direction dir,
 	struct flow_tcp_endpoint *snd = &tcp->ep[dir];
 	struct flow_tcp_endpoint *rcv = &tcp->ep[!dir];
 	bool retrans = tcp_is_retransmission(snd, pkt);
-	u32 retrans_before = snd->retrans_packets;
-	u32 zero_window_before = snd->zero_window;
+	struct flow_tcp_anomalies add, before, after, *count;
 	u8 flags = pkt->tcp_flags;
 
 	lockdep_assert_held(&tcp->lock);
-	tcp_note_counters(snd, rcv, pkt, retrans);
-	tcp_note_history(tcp, dir, pkt, retrans, retrans_before,
-			 zero_window_before);
+	tcp_count_anomalies(tcp, dir, pkt, retrans, &add);
+	tcp_note_anomalies(tcp, dir, &add, &before, &after);
+	tcp_note_history(tcp, dir, pkt, retrans, &before, &after);
 
 	if (flags & TCPHDR_RST) {
 		snd->state = FLOWMON_TCP_CLOSED;
@@ -496,7 +535,9 @@ static void tcp_segment(struct flow_tcp *tcp, enum flow_direction dir,
 	 * again because our last ACK was lost after we saw it is not news.
 	 */
 	if (!retrans && tcp_is_unexpected(snd, pkt)) {
-		snd->unexpected++;
+		count = tcp_anomalies(tcp, dir);
+		if (count)
+			count->unexpected++;
 		return;
 	}
 
@@ -548,4 +589,10 @@ void flow_tcp_freeze(struct flow_tcp *tcp)
 	spin_lock_bh(&tcp->lock);
 	tcp->frozen = true;
 	spin_unlock_bh(&tcp->lock);
+}
+
+/* Frees what the record points to: nobody looks at it any more. */
+void flow_tcp_release(struct flow_tcp *tcp)
+{
+	kfree(tcp->anomalies);
 }

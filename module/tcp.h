@@ -13,21 +13,13 @@
 #define FLOW_TCP_SEEN_FIN	BIT(2)
 #define FLOW_TCP_SEEN_DATA	BIT(3)
 
-/*
- * Facts about the endpoint that sends in one direction. Segment counts are
- * 32 bits, as in struct tcp_info (tcpi_total_retrans), bytes 64.
- */
+/* Facts about the endpoint that sends in one direction. */
 struct flow_tcp_endpoint {
-	u64 retrans_bytes;	/* payload of retransmitted segments */
 	u32 isn;		/* initial sequence number (SYN) */
 	u32 end;		/* highest seq + len sent: SND.NXT as observed */
 	u32 max_ack;		/* highest acknowledgment sent */
 	u32 fin_end;		/* sequence number just after our FIN */
 	u32 window;		/* last advertised window, scaled */
-	u32 retrans_packets;
-	u32 out_of_window;
-	u32 zero_window;
-	u32 unexpected;		/* segments that do not fit the state */
 	u16 mss;
 	u8 state;		/* enum flowmon_tcp_state */
 	u8 seen;		/* FLOW_TCP_SEEN_* */
@@ -49,6 +41,18 @@ struct flow_history {
 	char text[FLOWMON_HISTORY_MAX + 1];
 };
 
+/*
+ * What went wrong in one direction. Segment counts are 32 bits, as in
+ * struct tcp_info (tcpi_total_retrans), bytes 64.
+ */
+struct flow_tcp_anomalies {
+	u64 retrans_bytes;	/* payload of retransmitted segments */
+	u32 retrans_packets;
+	u32 out_of_window;
+	u32 zero_window;
+	u32 unexpected;		/* segments that do not fit the state */
+};
+
 /* The handshake segment that flow_tcp's handshake_time is the time of. */
 enum flow_tcp_handshake {
 	FLOW_TCP_HANDSHAKE_NONE,
@@ -67,6 +71,13 @@ struct flow_tcp {
 	u64 state_since;		/* ns since the epoch */
 	u64 handshake_time;		/* clock, not coarse: for the RTTs */
 	struct flow_tcp_endpoint ep[2];	/* [UP] = client, [DOWN] = server */
+	/*
+	 * Most connections have nothing to count here: the counts of both
+	 * directions are allocated at the first, and their 48 bytes are not
+	 * in every record. NULL until then (or if that allocation failed:
+	 * the counts are lost, not the record).
+	 */
+	struct flow_tcp_anomalies *anomalies;
 	struct flow_history history;
 };
 
@@ -83,6 +94,7 @@ bool flow_tcp_account(struct flow_tcp *tcp, enum flow_direction dir,
 		      const struct flow_packet *pkt, u64 now,
 		      struct flow_transition *tr);
 void flow_tcp_freeze(struct flow_tcp *tcp);
+void flow_tcp_release(struct flow_tcp *tcp);
 void flow_tcp_states(struct flow *flow, u8 *client, u8 *server);
 bool flow_tcp_syn_reopens(struct flow *flow, const struct flow_packet *pkt);
 const char *flow_tcp_state_name(u8 state);
