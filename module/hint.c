@@ -141,9 +141,11 @@ void flow_hint_view(const struct flow *flow, struct flow_hint_view *view)
 }
 
 /*
- * @name, @len bytes, as a hint's name: lower case; letters, digits, '-',
- * '_' and '.' only; no empty label; one trailing dot dropped. False, with
- * no name kept, for anything else.
+ * @name, @len bytes, as a hint's name: lower case; ASCII letters, digits,
+ * '-', '_' and '.' only; no empty label; one trailing dot dropped. False,
+ * with no name kept, for anything else. The kernel's isalnum() takes the
+ * Latin-1 letters (0xc0-0xff) too: those would make the name invalid
+ * UTF-8 in every tool that shows it.
  */
 bool hint_set_name(struct hint_found *found, const u8 *name,
 		   unsigned int len)
@@ -159,7 +161,7 @@ bool hint_set_name(struct hint_found *found, const u8 *name,
 		u8 c = name[i];
 
 		if (c == '.' ? !i || name[i - 1] == '.' :
-		    !isalnum(c) && c != '-' && c != '_')
+		    !(isascii(c) && isalnum(c)) && c != '-' && c != '_')
 			return false;
 		hint->name[i] = tolower(c);
 	}
