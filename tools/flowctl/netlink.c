@@ -95,11 +95,16 @@ static void tune_socket(struct nl_sock *sk)
 	(void)nl_socket_set_msg_buf_size(sk, MSGBUF_SIZE);
 }
 
+static void report_not_loaded(void)
+{
+	fputs("flowctl: flowmon module is not loaded: run 'sudo modprobe flowmon' (or 'sudo insmod flowmon.ko')\n",
+	      stderr);
+}
+
 static void report_resolve(const char *what, int nlerr)
 {
 	if (nlerr == -NLE_OBJ_NOTFOUND)
-		fputs("flowctl: flowmon module is not loaded: run 'sudo modprobe flowmon' (or 'sudo insmod flowmon.ko')\n",
-		      stderr);
+		report_not_loaded();
 	else
 		flowmon_report_nlerr(what, nlerr);
 }
@@ -306,6 +311,35 @@ static int finish_request(const struct flowmon_request *req,
 	return p->interrupted ? FLOWMON_DUMP_INTR : 0;
 }
 
+/*
+ * Whether the family @fs resolved is gone: unregistered, or registered
+ * anew by a module loaded since, under another id.
+ */
+static bool family_gone(const struct flowmon_sock *fs)
+{
+	struct nl_sock *sk;
+	int id;
+
+	if (connect_socket(&sk) < 0)
+		return false;
+	id = genl_ctrl_resolve(sk, FLOWMON_GENL_NAME);
+	nl_socket_free(sk);
+	return id == -NLE_OBJ_NOTFOUND || (id >= 0 && id != fs->family);
+}
+
+/*
+ * A request that raced the module's unload: a dump that started while the
+ * module was going (netlink_dump_start() cannot take a reference on it:
+ * EPROTONOSUPPORT, which flowmon never answers), or a message to a family
+ * id that no longer exists (ENOENT).
+ */
+static bool raced_unload(const struct flowmon_sock *fs, const struct pending *p)
+{
+	if (p->error.code == EPROTONOSUPPORT)
+		return true;
+	return p->error.code == ENOENT && family_gone(fs);
+}
+
 /* libnl adds NLM_F_REQUEST, and NLM_F_ACK so that a doit ends with an ACK. */
 int flowmon_request(struct flowmon_sock *fs, const struct flowmon_request *req)
 {
@@ -323,6 +357,10 @@ int flowmon_request(struct flowmon_sock *fs, const struct flowmon_request *req)
 	if (err >= 0)
 		err = receive_replies(fs, &p);
 	nlmsg_free(msg);
+	if (raced_unload(fs, &p)) {
+		report_not_loaded();
+		return -1;
+	}
 	return finish_request(req, &p, err);
 }
 
