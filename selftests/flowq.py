@@ -23,6 +23,7 @@ JSON may be "-" for stdin. Exit 0 on success, 1 on a failed check.
 """
 
 import ipaddress
+import struct
 import json
 import sys
 
@@ -239,7 +240,27 @@ def cmd_proc(args):
 
 
 def key_of(f):
-    return tuple(text(f.get(k)) for k in KEY)
+    """A flow's key; addresses in one notation whoever printed them
+    (flowctl prints with inet_ntop, which writes ::0.4.0.38 where the
+    kernel writes ::4:26)."""
+    return tuple(ipaddress.ip_address(f[k]).compressed
+                 if k in ("client", "server") and f.get(k) else text(f.get(k))
+                 for k in KEY)
+
+
+def kernel_notation(addr):
+    """@addr as the kernel's %pI6c prints it: RFC 5952, with IPv4-mapped
+    and ISATAP addresses ending in dotted quads."""
+    a = ipaddress.ip_address(addr)
+    if a.version == 4:
+        return str(a)
+    if a.ipv4_mapped:
+        return "::ffff:%s" % a.ipv4_mapped
+    words = struct.unpack("!8H", a.packed)
+    if words[4] | 0x0200 == 0x0200 and words[5] == 0x5efe:
+        head = ipaddress.IPv6Address(a.packed[:12] + b"\0\1\0\1").compressed
+        return head[:-len("1:1")] + str(ipaddress.IPv4Address(a.packed[12:]))
+    return a.compressed
 
 
 JSON_INT = ["client_port", "server_port", "packets_up", "bytes_up",
@@ -317,7 +338,7 @@ def cmd_proc_vs_json(args):
         seen.add(k)
         for a in ("client", "server"):
             try:
-                canon = ipaddress.ip_address(r[a]).compressed
+                canon = kernel_notation(r[a])
             except ValueError:
                 canon = None
             if canon != r[a]:
@@ -334,8 +355,9 @@ def cmd_proc_vs_json(args):
         bad.extend(nat_differences(k, r, f))
         bad.extend(app_differences(k, r, f))
         for c in PROC_COLUMNS:
-            if c in ("age", "nat", "secured") or c in NAT_COLUMNS or \
-               c in OPTIONAL_COLUMNS:
+            # The addresses are in the key, which matched.
+            if c in ("age", "nat", "secured", "client", "server") or \
+               c in NAT_COLUMNS or c in OPTIONAL_COLUMNS:
                 continue
             if c in ("client_state", "server_state") and r[c] == "-":
                 if c in f:
