@@ -5,6 +5,9 @@
 #   make [all]        build flowmon.ko (Kbuild) and tools/flowctl/flowctl
 #   make deps         install the Debian packages needed (no-op if present)
 #   make check        deps, all, then the selftests in a QEMU VM (TAP)
+#   make stress       deps, all, then the tests of selftests/stress.list at
+#                     their heavy sizes (netlink and packet fuzzing,
+#                     unload under fire) in a QEMU VM; see README
 #   make check-debug  the same on the debug kernel (KASAN, lockdep, kmemleak
 #                     ...), built first by tools/vm/debug-kernel (slow)
 #   make debug-kernel build (or update) that kernel in .build/debug-kernel
@@ -25,6 +28,7 @@
 #          Debian 6.1 kernel (tools/vm/run --print-kver).  check and demo
 #          always build the module against this kernel's headers.
 #   DEBUG_TIMEOUT  check-debug's limit for the whole VM run, seconds
+#   STRESS_TIMEOUT stress's limit for the whole VM run, seconds
 #   W=1, C=1|2, V=1 ...  are passed on to Kbuild.
 
 MAKEFLAGS += --no-print-directory
@@ -56,6 +60,7 @@ DEBUG_TIMEOUT ?= 14400
 # A cap against a hung guest, not the suite's budget: the suite takes 11 to
 # 25 minutes under TCG, depending on the host; CI gives 90.
 CHECK_TIMEOUT ?= 2700
+STRESS_TIMEOUT ?= 7200
 
 LINUX_SRC_TAR := /usr/src/linux-source-6.1.tar.xz
 LINUX_SRC_TOP := linux-source-6.1
@@ -65,7 +70,7 @@ CHECKPATCH_FILES := scripts/checkpatch.pl scripts/spelling.txt \
 CHECKPATCH_SOURCES = $(wildcard module/*.c module/*.h) include/uapi/linux/flowmon.h
 
 .PHONY: all module flowctl deps check demo load unload clean checkpatch sparse \
-	kdir-check deps-debug debug-kernel check-debug clean-debug-kernel
+	kdir-check deps-debug debug-kernel check-debug clean-debug-kernel stress
 
 all: module flowctl
 
@@ -106,6 +111,12 @@ check: deps
 	@$(MAKE) all KDIR=$(VM_KDIR)
 	@$(MAKE) -C selftests prepare
 	@$(VMRUN) --kver "$(KVER)" --timeout $(CHECK_TIMEOUT) --tap -- selftests/run.sh
+
+stress: deps
+	@$(MAKE) all KDIR=$(VM_KDIR)
+	@$(MAKE) -C selftests prepare
+	@$(VMRUN) --kver "$(KVER)" --timeout $(STRESS_TIMEOUT) --tap -- \
+		selftests/run.sh --stress
 
 # The selftests on the debug kernel: KASAN and lockdep reports, atomic
 # sleeps, list corruption and UBSAN reports in the kernel log fail the run,

@@ -225,6 +225,17 @@ wait_until()
 	done
 }
 
+# scaled CHECK STRESS: the size of a test's load, CHECK in `make check` and
+# STRESS in `make stress` (which runs the suite with FLOWMON_STRESS=1).
+scaled()
+{
+	if [ "${FLOWMON_STRESS:-0}" = 1 ]; then
+		echo "$2"
+	else
+		echo "$1"
+	fi
+}
+
 # Preconditions ---------------------------------------------------------------
 
 require_root_tools()

@@ -9,6 +9,12 @@
 #
 # e.g. `selftests/run.sh -t flowmon:tcp_counts.sh`. Exits 0 when every test
 # passed or was skipped, 1 otherwise. Writes nothing into the repository.
+#
+#	selftests/run.sh --stress [run_kselftest.sh options]
+#
+# runs the tests listed in stress.list at their heavy sizes
+# (FLOWMON_STRESS=1, see scaled in lib.sh), each allowed STRESS_TIMEOUT
+# seconds instead of the suite's settings.
 
 set -u
 
@@ -27,7 +33,7 @@ if [ ! -x "$INST/run_kselftest.sh" ] || [ ! -r "$INST/kselftest-list.txt" ]; the
 fi
 
 # The installed copy must be the current one.
-for f in "$HERE"/*.sh "$HERE"/*.py "$HERE"/settings "$HERE"/config; do
+for f in "$HERE"/*.sh "$HERE"/*.py "$HERE"/*.list "$HERE"/settings "$HERE"/config; do
 	b=$(basename "$f")
 	[ "$b" = run.sh ] && continue
 	cmp -s "$f" "$INST/flowmon/$b" ||
@@ -38,17 +44,40 @@ done
 # /dev without that link the output would silently go to a regular file.
 [ -L /dev/stdout ] || bail "/dev/stdout is not a link to /proc/self/fd/1"
 
-# With --summary, run_kselftest.sh writes output.log into its directory,
-# which is read-only in the VM: run a copy in /tmp then.
+# A copy of the installed suite in /tmp, for what changes it.
+copy_suite()
+{
+	[ -n "${copy:-}" ] && return
+	copy=$(mktemp -d /tmp/flowmon-kselftest.XXXXXX) || bail "mktemp failed"
+	trap 'rm -rf "$copy"' EXIT
+	cp -a "$INST/." "$copy/" || bail "cannot copy $INST to $copy"
+	INST=$copy
+}
+
+STRESS_TIMEOUT=3600
+args=()
 for a in "$@"; do
 	case $a in
+	--stress)
+		# The kselftest runner takes each test's timeout from settings.
+		copy_suite
+		echo "timeout=$STRESS_TIMEOUT" >"$INST/flowmon/settings"
+		while read -r t; do
+			case $t in
+			"" | "#"*) ;;
+			*) args+=(-t "flowmon:$t") ;;
+			esac
+		done <"$INST/flowmon/stress.list"
+		export FLOWMON_STRESS=1
+		continue
+		;;
 	-s | --summary)
-		copy=$(mktemp -d /tmp/flowmon-kselftest.XXXXXX) || bail "mktemp failed"
-		trap 'rm -rf "$copy"' EXIT
-		cp -a "$INST/." "$copy/" || bail "cannot copy $INST to $copy"
-		INST=$copy
+		# run_kselftest.sh then writes output.log into its directory,
+		# which is read-only in the VM.
+		copy_suite
 		;;
 	esac
+	args+=("$a")
 done
 
 export FLOWMON_REPO=$REPO
@@ -62,7 +91,7 @@ passed=0
 failed=0
 shopt -s lastpipe
 set -o pipefail
-"$INST/run_kselftest.sh" "$@" 2>&1 | while IFS= read -r line; do
+"$INST/run_kselftest.sh" "${args[@]}" 2>&1 | while IFS= read -r line; do
 	printf '%s\n' "$line"
 	case $line in
 	1..*) planned=$((planned + ${line#1..})) ;;
