@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Random mutations of valid packets (20,000; 100,000 in `make stress`) (pktfuzz.py: IPv4 and IPv6,
+# TCP, UDP, ICMP, options, extension headers, fragments, and the first
+# payloads the hints read: DNS, TLS, HTTP, DHCP, QUIC...) written into a
+# tap device of their own namespace, then:
+#  - every packet that reached the hooks is accounted for: nftables
+#    counters at prerouting and output (every packet that passed those
+#    hooks, counted outside flowmon; at prerouting not those looped back
+#    through lo, which output counted already, as flowmon does) equal the packets of all flows plus
+#    flowmon's parse errors, fragments and untracked packets; no record
+#    ended, so none took packets away;
+#  - no flow has impossible values: at least one packet, at least an IP
+#    header's bytes per packet and at most 64 KiB, payload within bytes,
+#    first_seen <= last_seen, a known application protocol, and a name
+#    that passed the hints' checks (lower case, letters, digits, '-', '_',
+#    '.', no empty label, at most 253 bytes);
+#  - the mutations reached the hint parsers (hints_malformed > 0) and
+#    /proc/net/flowmon has one line per flow of the dump, equal to it;
+#  - no kernel warning (the VM run checks the log).
+
+. "$(dirname "$0")/lib.sh"
+
+require_root_tools nft modprobe
+modprobe tun 2>/dev/null
+[ -c /dev/net/tun ] || skip "no /dev/net/tun (the tun module)"
+flowmon_load
+NS_F=ns_fuzz_$$
+netns_make "$NS_F"
+ip -n "$NS_F" tuntap add dev fz0 mode tap || die "cannot make a tap device"
+ip -n "$NS_F" addr add 10.6.0.1/24 dev fz0
+ip -n "$NS_F" addr add fd06::1/64 dev fz0 nodad
+ip -n "$NS_F" link set fz0 up
+fc "$NS_F" config max_flows=1000000 >/dev/null || die "config max_flows"
+long_timeouts "$NS_F"
+ip netns exec "$NS_F" nft -f - <<'EOF' || die "nft"
+table inet fuzz {
+	chain pre { type filter hook prerouting priority -400; iif != lo counter; }
+	chain out { type filter hook output priority -400; counter; }
+}
+EOF
+
+# hooked: the packets nftables counted at prerouting and output.
+hooked()
+{
+	ip netns exec "$NS_F" nft -j list table inet fuzz | $PY -c '
+import json, sys
+print(sum(e["counter"]["packets"] for r in json.load(sys.stdin)["nftables"]
+          if "rule" in r for e in r["rule"]["expr"] if "counter" in e))'
+}
+
+FRAMES=$(scaled 20000 100000)
+log "pktfuzz.py: $FRAMES frames into fz0, seed 1"
+ip netns exec "$NS_F" $PY "$SELFTEST_DIR/pktfuzz.py" fz0 --count "$FRAMES" \
+	--seed 1 >"$TMPD/fuzz.out" || die "pktfuzz.py failed"
+
+# The namespace may still send (neighbour solicitations for a reply): read
+# the table and the stats between two equal counts.
+still()
+{
+	local before after
+	before=$(hooked) || return 1
+	snap "$NS_F" "$TMPD/flows.json"
+	stats_json "$NS_F" "$TMPD/stats.json"
+	ip netns exec "$NS_F" cat /proc/net/flowmon >"$TMPD/proc.txt"
+	after=$(hooked) || return 1
+	HOOKED=$after
+	[ "$before" = "$after" ]
+}
+wait_until 120 still || die "the namespace never stopped sending"
+
+out=$($PY - "$TMPD" "$HOOKED" <<'PYEOF'
+import json, re, sys
+d, hooked = sys.argv[1], int(sys.argv[2])
+flows = json.load(open(d + "/flows.json"))
+stats = json.load(open(d + "/stats.json"))
+L5 = {"dns", "mdns", "llmnr", "dhcp", "ntp", "tls", "quic", "http", "ssh",
+      "smtp", "imap", "pop3", "ftp", "bittorrent", "wireguard", "esp", "ah"}
+NAME = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*$")
+
+def check(what, ok, detail=""):
+    print("%s - %s%s" % ("ok" if ok else "not ok", what,
+                         "" if ok else ": " + str(detail)))
+
+def impossible(f):
+    why = []
+    iphdr = 20 if f["family"] == "ipv4" else 40
+    if f["packets_up"] + f["packets_down"] < 1:
+        why.append("no packet")
+    for dir in ("up", "down"):
+        p, b, pl = f["packets_" + dir], f["bytes_" + dir], f["payload_" + dir]
+        if not iphdr * p <= b <= 65535 * p:
+            why.append("%d bytes in %d packets %s" % (b, p, dir))
+        if pl > b:
+            why.append("payload %d > bytes %d %s" % (pl, b, dir))
+    if f["first_seen"] > f["last_seen"]:
+        why.append("first_seen after last_seen")
+    if "l5" in f and f["l5"] not in L5:
+        why.append("l5 %r" % f["l5"])
+    name = f.get("name")
+    if name is not None and (len(name) > 253 or not NAME.match(name)):
+        why.append("name %r" % name)
+    return why
+
+packets = sum(f["packets_up"] + f["packets_down"] for f in flows)
+told = packets + stats["parse_errors"] + stats["fragments"] + stats["untracked"]
+check("%d packets hooked = %d in %d flows + %d parse errors + %d fragments + %d untracked"
+      % (hooked, packets, len(flows), stats["parse_errors"], stats["fragments"],
+         stats["untracked"]), hooked == told, "%d != %d" % (hooked, told))
+check("no record ended (%d created, %d in the table)" % (stats["created"], len(flows)),
+      stats["destroyed"] == 0 and stats["created"] == len(flows),
+      json.dumps(stats))
+bad = [(f["id"], impossible(f)) for f in flows if impossible(f)]
+check("no flow with impossible values", not bad, bad[:5])
+named = sum(1 for f in flows if "name" in f)
+check("the hint parsers saw broken payloads (%d malformed, %d flows named)"
+      % (stats["hints_malformed"], named), stats["hints_malformed"] > 0)
+proc = open(d + "/proc.txt").read().splitlines()
+check("/proc/net/flowmon: a header and %d lines" % len(flows),
+      len(proc) == len(flows) + 1, len(proc))
+PYEOF
+) || die "checking the flows: python failed"
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "${line#ok - }" ;;
+	*) fail "${line#not ok - }" ;;
+	esac
+done <<<"$out"
+check "/proc/net/flowmon equals the dump" \
+	flowq proc-vs-json "$TMPD/proc.txt" "$TMPD/flows.json"
+finish
