@@ -219,10 +219,5 @@ check("the line format shows the same events as -j, tag for tag",
       lines == [tags[e["event"]] for e in ev], "%d lines, %d events" % (len(lines), len(ev)))
 PYEOF
 ) || die "checking the events: python failed"
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) ok "${line#ok - }" ;;
-	*) fail "${line#not ok - }" ;;
-	esac
-done <<<"$out"
+report_checks <<<"$out"
 finish

@@ -121,12 +121,7 @@ check("/proc/net/flowmon: a header and %d lines" % len(flows),
       len(proc) == len(flows) + 1, len(proc))
 PYEOF
 ) || die "checking the flows: python failed"
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) ok "${line#ok - }" ;;
-	*) fail "${line#not ok - }" ;;
-	esac
-done <<<"$out"
+report_checks <<<"$out"
 check "/proc/net/flowmon equals the dump" \
 	flowq proc-vs-json "$TMPD/proc.txt" "$TMPD/flows.json"
 finish

@@ -221,12 +221,7 @@ check("the line of HTTP's hint ends in l5=http name=www.example.test",
       len(http) == 1 and http[0][-2:] == ["l5=http", "name=www.example.test"], http)
 PYEOF
 ) || die "checking the events: python failed"
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) ok "${line#ok - }" ;;
-	*) fail "${line#not ok - }" ;;
-	esac
-done <<<"$out"
+report_checks <<<"$out"
 
 # filter_case N OPTION...: flowctl -j list with the options picks exactly
 # the flows filterref.py picks from $TMPD/full.json, and N of them.

@@ -116,6 +116,22 @@ expect_eq()
 	fi
 }
 
+# report_checks [PREFIX] <<<"$out": a checker's verdict lines as checks:
+# "ok - X" passes X, "not ok - X" fails it, "# X" is logged, anything else
+# fails. PREFIX goes before each check's text.
+report_checks()
+{
+	local prefix=${1:+$1: } line
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "$prefix${line#ok - }" ;;
+		"not ok - "*) fail "$prefix${line#not ok - }" ;;
+		"# "*) echo "$line" ;;
+		*) fail "${prefix}unexpected checker output: $line" ;;
+		esac
+	done
+}
+
 skip()
 {
 	echo "# SKIP: $*"
@@ -953,12 +969,7 @@ for st in ["CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED",
     else:
         print("ok - %s (ids %s)" % (what, want))
 ' "$TMPD") || die "check_state_counts: python failed"
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) ok "$ns: ${line#ok - }" ;;
-		*) fail "$ns: ${line#not ok - }" ;;
-		esac
-	done <<<"$out"
+	report_checks "$ns" <<<"$out"
 }
 
 # The garbage collector's runs, from the workqueue_execute_start trace event.

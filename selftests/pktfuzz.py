@@ -28,6 +28,8 @@ import random
 import struct
 import sys
 
+from craft import checksum
+
 TUNSETIFF = 0x400454ca
 IFF_TAP = 0x0002
 IFF_NO_PI = 0x1000
@@ -35,15 +37,6 @@ IFF_NO_PI = 0x1000
 INTERESTING16 = (0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x3fff, 0x7fff, 0x8000,
                  0xfffe, 0xffff)
 INTERESTING8 = (0, 1, 0x3f, 0x40, 0x7f, 0x80, 0xc0, 0xfe, 0xff)
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def ipv4(rng, proto, l4, options=b"", frag=0):

@@ -163,13 +163,7 @@ for name, key, timeout, want in flows:
         % (name, ms(to + gc + slack), ms(present - ls)))
 PYEOF
 ) || die "analysing the snapshots"
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) ok "${line#ok - }" ;;
-	"not ok - "*) fail "${line#not ok - }" ;;
-	*) echo "$line" ;;
-	esac
-done <<<"$out"
+report_checks <<<"$out"
 
 flows_gone()
 {
