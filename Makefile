@@ -23,10 +23,11 @@
 #
 # Variables:
 #   KDIR   kernel build tree; default /lib/modules/$(uname -r)/build if it
-#          exists, else /lib/modules/$(KVER)/build
-#   KVER   kernel booted by the VM targets; default: the newest installed
-#          Debian 6.1 kernel (tools/vm/run --print-kver).  check and demo
-#          always build the module against this kernel's headers.
+#          exists, else that of the kernel KVER names
+#   KVER   kernel booted by the VM targets: a Debian series, 6.1 (the
+#          default) or 6.12, whose newest installed kernel is booted, or one
+#          version (6.12.117+deb12-amd64); deps installs its image and
+#          headers.  The VM targets build the module against its headers.
 #   DEBUG_TIMEOUT  check-debug's limit for the whole VM run, seconds
 #   STRESS_TIMEOUT stress's limit for the whole VM run, seconds
 #   W=1, C=1|2, V=1 ...  are passed on to Kbuild.
@@ -34,19 +35,33 @@
 MAKEFLAGS += --no-print-directory
 
 VMRUN := $(CURDIR)/tools/vm/run
-KVER ?= $(shell $(VMRUN) --print-kver 2>/dev/null)
+KVER ?= 6.1
+# Expanded when used: after deps has installed the kernel.
+VM_KVER = $(shell $(VMRUN) --kver "$(KVER)" --print-kver 2>/dev/null)
 
 HOST_KDIR := /lib/modules/$(shell uname -r)/build
 ifneq ($(wildcard $(HOST_KDIR)),)
 KDIR ?= $(HOST_KDIR)
 else
-KDIR ?= /lib/modules/$(KVER)/build
+KDIR ?= /lib/modules/$(VM_KVER)/build
 endif
-VM_KDIR = /lib/modules/$(KVER)/build
+VM_KDIR = /lib/modules/$(VM_KVER)/build
+
+# The image and headers of KVER: Debian 12's default kernel is 6.1, its
+# newer series have packages of their own (6.12 in bookworm-security).
+ifneq ($(shell echo '$(KVER)' | grep -Ex '[0-9]+\.[0-9]+'),)
+ifeq ($(KVER),6.1)
+KERNEL_DEB_PACKAGES := linux-image-amd64 linux-headers-amd64
+else
+KERNEL_DEB_PACKAGES := linux-image-$(KVER)-amd64 linux-headers-$(KVER)-amd64
+endif
+else
+KERNEL_DEB_PACKAGES := linux-image-$(KVER) linux-headers-$(KVER)
+endif
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-DEB_PACKAGES := qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
+DEB_PACKAGES := qemu-system-x86 $(KERNEL_DEB_PACKAGES) \
 	libnl-3-dev libnl-genl-3-dev pkg-config busybox-static iproute2 \
 	iputils-ping kmod cpio python3 sparse linux-source-6.1 gcc make \
 	procps ethtool perl conntrack nftables bind9-dnsutils dnsmasq-base curl \
@@ -106,16 +121,16 @@ deps:
 deps-debug: deps
 	$(call install_missing,$(DEBUG_DEB_PACKAGES))
 
-# The VM boots $(KVER): build the module for it, whatever this host runs.
+# The VM boots $(VM_KVER): build the module for it, whatever this host runs.
 check: deps
 	@$(MAKE) all KDIR=$(VM_KDIR)
 	@$(MAKE) -C selftests prepare
-	@$(VMRUN) --kver "$(KVER)" --timeout $(CHECK_TIMEOUT) --tap -- selftests/run.sh
+	@$(VMRUN) --kver "$(VM_KVER)" --timeout $(CHECK_TIMEOUT) --tap -- selftests/run.sh
 
 stress: deps
 	@$(MAKE) all KDIR=$(VM_KDIR)
 	@$(MAKE) -C selftests prepare
-	@$(VMRUN) --kver "$(KVER)" --timeout $(STRESS_TIMEOUT) --tap -- \
+	@$(VMRUN) --kver "$(VM_KVER)" --timeout $(STRESS_TIMEOUT) --tap -- \
 		selftests/run.sh --stress
 
 # The selftests on the debug kernel: KASAN and lockdep reports, atomic
@@ -134,7 +149,7 @@ check-debug: debug-kernel
 
 demo: deps
 	@$(MAKE) all KDIR=$(VM_KDIR)
-	@$(VMRUN) --kver "$(KVER)" -- tools/vm/demo.sh
+	@$(VMRUN) --kver "$(VM_KVER)" -- tools/vm/demo.sh
 
 # The benchmark: tools/bench/bench.sh in the VM (its traffic generator
 # tools/bench/fmgen), then tools/bench/report.py on the host: the table,
@@ -151,7 +166,7 @@ deps-bench: deps
 bench: deps-bench
 	@$(MAKE) all KDIR=$(VM_KDIR)
 	@$(MAKE) -C tools/bench
-	@tools/bench/run --kver "$(KVER)" "$(BENCH_OUT)"
+	@tools/bench/run --kver "$(VM_KVER)" "$(BENCH_OUT)"
 
 load:
 	$(SUDO) insmod ./flowmon.ko
