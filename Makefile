@@ -30,6 +30,8 @@
 #          headers.  The VM targets build the module against its headers.
 #   DEBUG_TIMEOUT  check-debug's limit for the whole VM run, seconds
 #   STRESS_TIMEOUT stress's limit for the whole VM run, seconds
+#   REPEAT  check and stress run the suite this many times in one boot
+#           (default 1; the VM time limit grows with it)
 #   W=1, C=1|2, V=1 ...  are passed on to Kbuild.
 
 MAKEFLAGS += --no-print-directory
@@ -76,6 +78,8 @@ DEBUG_TIMEOUT ?= 14400
 # 25 minutes under TCG, depending on the host; CI gives 90.
 CHECK_TIMEOUT ?= 2700
 STRESS_TIMEOUT ?= 7200
+REPEAT ?= 1
+RUN_SUITE := selftests/run.sh $(if $(filter-out 1,$(REPEAT)),--repeat $(REPEAT))
 
 LINUX_SRC_TAR := /usr/src/linux-source-6.1.tar.xz
 LINUX_SRC_TOP := linux-source-6.1
@@ -125,13 +129,14 @@ deps-debug: deps
 check: deps
 	@$(MAKE) all KDIR=$(VM_KDIR)
 	@$(MAKE) -C selftests prepare
-	@$(VMRUN) --kver "$(VM_KVER)" --timeout $(CHECK_TIMEOUT) --tap -- selftests/run.sh
+	@$(VMRUN) --kver "$(VM_KVER)" --timeout $$(($(CHECK_TIMEOUT) * $(REPEAT))) \
+		--tap -- $(RUN_SUITE)
 
 stress: deps
 	@$(MAKE) all KDIR=$(VM_KDIR)
 	@$(MAKE) -C selftests prepare
-	@$(VMRUN) --kver "$(VM_KVER)" --timeout $(STRESS_TIMEOUT) --tap -- \
-		selftests/run.sh --stress
+	@$(VMRUN) --kver "$(VM_KVER)" --timeout $$(($(STRESS_TIMEOUT) * $(REPEAT))) \
+		--tap -- $(RUN_SUITE) --stress
 
 # The selftests on the debug kernel: KASAN and lockdep reports, atomic
 # sleeps, list corruption and UBSAN reports in the kernel log fail the run,

@@ -14,7 +14,8 @@
 #
 # runs the tests listed in stress.list at their heavy sizes
 # (FLOWMON_STRESS=1, see scaled in lib.sh), each allowed STRESS_TIMEOUT
-# seconds instead of the suite's settings.
+# seconds instead of the suite's settings. --repeat N runs it all N times
+# over (the same boot), to find the tests that fail only sometimes.
 
 set -u
 
@@ -55,9 +56,18 @@ copy_suite()
 }
 
 STRESS_TIMEOUT=3600
+REPEAT=1
 args=()
-for a in "$@"; do
+while [ $# -gt 0 ]; do
+	a=$1
+	shift
 	case $a in
+	--repeat)
+		REPEAT=${1:-}
+		shift || true
+		[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || bail "--repeat takes a count"
+		continue
+		;;
 	--stress)
 		# The kselftest runner takes each test's timeout from settings.
 		copy_suite
@@ -91,20 +101,22 @@ passed=0
 failed=0
 shopt -s lastpipe
 set -o pipefail
-"$INST/run_kselftest.sh" "${args[@]}" 2>&1 | while IFS= read -r line; do
-	printf '%s\n' "$line"
-	case $line in
-	1..*) planned=$((planned + ${line#1..})) ;;
-	"ok "*) passed=$((passed + 1)) ;;
-	"not ok "*) failed=$((failed + 1)) ;;
-	esac
+for round in $(seq "$REPEAT"); do
+	[ "$REPEAT" = 1 ] || echo "# run $round of $REPEAT"
+	"$INST/run_kselftest.sh" "${args[@]}" 2>&1 | while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in
+		1..*) planned=$((planned + ${line#1..})) ;;
+		"ok "*) passed=$((passed + 1)) ;;
+		"not ok "*) failed=$((failed + 1)) ;;
+		esac
+	done
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "# run_kselftest.sh exited $rc"
+		exit 1
+	fi
 done
-rc=$?
-
-if [ $rc -ne 0 ]; then
-	echo "# run_kselftest.sh exited $rc"
-	exit 1
-fi
 if [ $((passed + failed)) -ne $planned ] || [ $planned -eq 0 ]; then
 	echo "# $planned tests planned, $((passed + failed)) reported"
 	exit 1
