@@ -509,3 +509,78 @@ PYEOF
 	rm -f "$TMPD/checks.tsv"
 	rt_tally "$out" "$rc" "batched flow checks"
 }
+
+# Real connections through R: CONNS of them, held by craft.py conns. The
+# limits are far beyond what even 100 connections need under emulation.
+
+# rt_conns_up NAME PORT: CONNS connections L -> P:PORT, held by craft.py conns.
+rt_conns_up()
+{
+	bg "$1" "$NS_R" $CRAFT conns --client-ns "$NS_L" --server-ns "$NS_P" \
+		--server $P4 --port "$2" --count $CONNS --first 100 --second 1000 \
+		--go "$TMPD/$1.go" --release "$TMPD/$1.release"
+	CONNS_PID=$BG_PID
+	if ! wait_until 300 rt_conns_phase "$1" ready; then
+		sed 's/^/#   /' "$TMPD/$1.err"
+		die "$CONNS connections to $P4:$2 did not come up"
+	fi
+}
+
+rt_conns_phase()
+{
+	grep -q "\"phase\": \"$2\"" "$TMPD/$1.out" || rt_gone "$CONNS_PID"
+}
+
+# rt_conns_echo NAME: 1000 more bytes echoed on each connection.
+rt_conns_echo()
+{
+	touch "$TMPD/$1.go"
+	wait_until 300 rt_conns_phase "$1" echoed || true
+	if grep -q '"phase": "echoed"' "$TMPD/$1.out"; then
+		expect_eq "connections that echoed 1000 bytes after the flood" \
+			"{\"ok\": $CONNS, \"phase\": \"echoed\"}" \
+			"$(grep '"phase": "echoed"' "$TMPD/$1.out")"
+	else
+		fail "the connections did not echo after the flood: $(cat "$TMPD/$1.err")"
+	fi
+}
+
+# rt_conns_close NAME PORT: close them (client first), wait until R has seen
+# every close completed, so that no late segment reaches R after a reload.
+rt_conns_close()
+{
+	touch "$TMPD/$1.release"
+	bg_wait "$CONNS_PID" 300 || fail "craft.py conns exited non-zero: $(cat "$TMPD/$1.err")"
+	wait_until 300 rt_conns_closed "$2" ||
+		fail "R did not see the $CONNS connections closed (TIME-WAIT/CLOSED)"
+}
+
+# rt_conns_closed PORT: all CONNS flows to P4:PORT in R are TIME-WAIT/CLOSED
+# (a filtered dump, plain output and awk: cheap enough to poll).
+rt_conns_closed()
+{
+	local n
+	n=$(fc "$NS_R" list -o plain --dport "$1" | awk -v s=$P4 -v p="$1" \
+		'$2 == "tcp" && $5 == s && $6 == p && $7 == "TIME-WAIT/CLOSED"' | wc -l)
+	[ "$n" -eq $CONNS ]
+}
+
+# rt_payload_grew FILE FILTER BYTES: each matching flow carried exactly BYTES of
+# payload each way, not counting its retransmitted bytes.
+rt_payload_grew()
+{
+	rt_pycheck "connections' flows after the echo: payload $3 each way (+ retransmitted bytes)" '
+import json
+import flowq
+fl = flowq.select(json.load(open(sys.argv[1])), sys.argv[2])
+want = int(sys.argv[3])
+bad = [f for f in fl
+       if f["payload_up"] != want + f["retrans_bytes_up"]
+       or f["payload_down"] != want + f["retrans_bytes_down"]
+       or f["state"] != "ESTABLISHED"]
+print("# %s - %d flows, %d ESTABLISHED with payload_up/down == %d + retransmitted"
+      % ("ok" if fl and not bad else "not ok", len(fl), len(fl) - len(bad), want))
+for f in bad[:3]:
+    print("#   " + flowq.brief(f))
+' "$1" "$2" "$3"
+}

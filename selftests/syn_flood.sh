@@ -34,58 +34,6 @@ SYNS=1000
 CONNS=10
 BIG=1048576
 
-# conns_up NAME PORT: CONNS connections L -> P:PORT, held by craft.py conns.
-conns_up()
-{
-	bg "$1" "$NS_R" $CRAFT conns --client-ns "$NS_L" --server-ns "$NS_P" \
-		--server $P4 --port "$2" --count $CONNS --first 100 --second 1000 \
-		--go "$TMPD/$1.go" --release "$TMPD/$1.release"
-	CONNS_PID=$BG_PID
-	if ! wait_until 60 conns_phase "$1" ready; then
-		sed 's/^/#   /' "$TMPD/$1.err"
-		die "$CONNS connections to $P4:$2 did not come up"
-	fi
-}
-
-conns_phase()
-{
-	grep -q "\"phase\": \"$2\"" "$TMPD/$1.out" || rt_gone "$CONNS_PID"
-}
-
-# conns_echo NAME: 1000 more bytes echoed on each connection.
-conns_echo()
-{
-	touch "$TMPD/$1.go"
-	wait_until 60 conns_phase "$1" echoed || true
-	if grep -q '"phase": "echoed"' "$TMPD/$1.out"; then
-		expect_eq "connections that echoed 1000 bytes after the flood" \
-			"{\"ok\": $CONNS, \"phase\": \"echoed\"}" \
-			"$(grep '"phase": "echoed"' "$TMPD/$1.out")"
-	else
-		fail "the connections did not echo after the flood: $(cat "$TMPD/$1.err")"
-	fi
-}
-
-# conns_close NAME PORT: close them (client first), wait until R has seen
-# every close completed, so that no late segment reaches R after a reload.
-conns_close()
-{
-	touch "$TMPD/$1.release"
-	bg_wait "$CONNS_PID" 60 || fail "craft.py conns exited non-zero: $(cat "$TMPD/$1.err")"
-	wait_until 30 closed_in_r "$2" ||
-		fail "R did not see the $CONNS connections closed (TIME-WAIT/CLOSED)"
-}
-
-# closed_in_r PORT: all CONNS flows to P4:PORT in R are TIME-WAIT/CLOSED
-# (plain output and awk: cheap enough to poll).
-closed_in_r()
-{
-	local n
-	n=$(fc "$NS_R" list -o plain | awk -v s=$P4 -v p="$1" \
-		'$2 == "tcp" && $5 == s && $6 == p && $7 == "TIME-WAIT/CLOSED"' | wc -l)
-	[ "$n" -eq $CONNS ]
-}
-
 # flood NAME SEED: SYNS spoofed SYNs from L; sent and received in $TMPD/NAME.out
 flood()
 {
@@ -102,26 +50,6 @@ flood()
 	expect_eq "SYNs that came out of R at P (flowmon never drops)" $SYNS "$FV"
 }
 
-# payload_grew FILE FILTER BYTES: each matching flow carried exactly BYTES of
-# payload each way, not counting its retransmitted bytes.
-payload_grew()
-{
-	rt_pycheck "connections' flows after the echo: payload $3 each way (+ retransmitted bytes)" '
-import json
-import flowq
-fl = flowq.select(json.load(open(sys.argv[1])), sys.argv[2])
-want = int(sys.argv[3])
-bad = [f for f in fl
-       if f["payload_up"] != want + f["retrans_bytes_up"]
-       or f["payload_down"] != want + f["retrans_bytes_down"]
-       or f["state"] != "ESTABLISHED"]
-print("# %s - %d flows, %d ESTABLISHED with payload_up/down == %d + retransmitted"
-      % ("ok" if fl and not bad else "not ok", len(fl), len(fl) - len(bad), want))
-for f in bad[:3]:
-    print("#   " + flowq.brief(f))
-' "$1" "$2" "$3"
-}
-
 # --- 1: max_flows=64, a table with room for embryonic flows ------------------------
 MAX=64
 rt_reload max_flows=$MAX hashsize=1024 max_flows_containers=$BIG
@@ -130,7 +58,7 @@ EST="family=ipv4,proto=tcp,client=$L4,server=$P4,server_port=7000"
 SYNF="family=ipv4,proto=tcp,server=$VS4,server_port=80"
 
 log "$CONNS connections $L4 -> $P4:7000 through R"
-conns_up conns1 7000
+rt_conns_up conns1 7000
 snap "$NS_R" "$TMPD/r1_before.json"
 rt_count "the connections: ESTABLISHED flows in R" "$TMPD/r1_before.json" \
 	"$EST,state=ESTABLISHED" $CONNS
@@ -181,19 +109,19 @@ print("# %s - they are the last %d SYNs sent (%d are older)"
 ' "$TMPD/r1_after.json" "$SYNF" "$TMPD/flood1.sent" $((MAX - CONNS))
 
 log "the connections after the flood"
-conns_echo conns1
+rt_conns_echo conns1
 snap "$NS_R" "$TMPD/r1_echo.json"
 rt_flows_same "the connections' flows after the echo" \
 	"$TMPD/r1_before.json" "$TMPD/r1_echo.json" "$EST" $CONNS
-payload_grew "$TMPD/r1_echo.json" "$EST" 1100
-conns_close conns1 7000
+rt_payload_grew "$TMPD/r1_echo.json" "$EST" 1100
+rt_conns_close conns1 7000
 
 # --- 2: max_flows=10, a table full of ESTABLISHED flows ---------------------------
 MAX=$CONNS
 rt_reload max_flows=$MAX hashsize=1024 max_flows_containers=$BIG
 EST="family=ipv4,proto=tcp,client=$L4,server=$P4,server_port=7001"
 log "max_flows=$MAX: $CONNS connections $L4 -> $P4:7001 fill R's table"
-conns_up conns2 7001
+rt_conns_up conns2 7001
 snap "$NS_R" "$TMPD/r2_before.json"
 rt_count "the connections: ESTABLISHED flows in R" "$TMPD/r2_before.json" \
 	"$EST,state=ESTABLISHED" $CONNS
@@ -212,10 +140,10 @@ rt_stat_deltas t0 t1 untracked=$SYNS created=0 destroyed=0 \
 rt_count "no flow for the SYNs" "$TMPD/r2_after.json" "$SYNF" 0
 rt_flows_same "the connections' flows are untouched" \
 	"$TMPD/r2_before.json" "$TMPD/r2_after.json" "$EST" $CONNS
-conns_echo conns2
+rt_conns_echo conns2
 snap "$NS_R" "$TMPD/r2_echo.json"
-payload_grew "$TMPD/r2_echo.json" "$EST" 1100
-conns_close conns2 7001
+rt_payload_grew "$TMPD/r2_echo.json" "$EST" 1100
+rt_conns_close conns2 7001
 
 check "flowmon.ko loaded again without parameters" rt_restore
 rt_finish
