@@ -2,7 +2,9 @@
 #
 # flowmon: netfilter flow monitor (flowmon.ko) and its CLI (tools/flowctl).
 #
-#   make [all]        build flowmon.ko (Kbuild) and tools/flowctl/flowctl
+#   make [all]        build flowmon.ko (Kbuild), tools/flowctl/flowctl and
+#                     tools/bench/fmgen (the benchmark's and the SYN flood's
+#                     traffic generator)
 #   make deps         install the Debian packages needed (no-op if present)
 #   make check        deps, all, then the selftests in a QEMU VM (TAP)
 #   make stress       deps, all, then the tests of selftests/stress.list at
@@ -88,10 +90,10 @@ CHECKPATCH_FILES := scripts/checkpatch.pl scripts/spelling.txt \
 	scripts/const_structs.checkpatch
 CHECKPATCH_SOURCES = $(wildcard module/*.c module/*.h) include/uapi/linux/flowmon.h
 
-.PHONY: all module flowctl deps check demo load unload clean checkpatch sparse \
+.PHONY: all module flowctl fmgen deps check demo load unload clean checkpatch sparse \
 	kdir-check deps-debug debug-kernel check-debug clean-debug-kernel stress
 
-all: module flowctl
+all: module flowctl fmgen
 
 kdir-check:
 	@test -d "$(KDIR)" || { \
@@ -103,6 +105,10 @@ module: kdir-check
 
 flowctl:
 	$(MAKE) -C tools/flowctl
+
+# The benchmark's traffic generator, which syn_flood_scale.sh floods with.
+fmgen:
+	$(MAKE) -C tools/bench
 
 # $(call install_missing,PACKAGES): apt-get install those not installed.
 define install_missing
@@ -170,7 +176,6 @@ deps-bench: deps
 
 bench: deps-bench
 	@$(MAKE) all KDIR=$(VM_KDIR)
-	@$(MAKE) -C tools/bench
 	@tools/bench/run --kver "$(VM_KVER)" "$(BENCH_OUT)"
 
 load:
@@ -188,6 +193,7 @@ clean:
 			module/*.o module/.*.cmd .*.cmd Module.symvers modules.order; \
 	fi
 	$(MAKE) -C tools/flowctl clean
+	$(MAKE) -C tools/bench clean
 	$(MAKE) -C selftests clean
 	@# The debug kernel takes half an hour to build: make clean-debug-kernel.
 	rm -rf $(filter-out .build/debug-kernel,$(wildcard .build/* .build/.[!.]*))

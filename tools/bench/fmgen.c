@@ -27,6 +27,8 @@
  *   tcp-bulk   a handshake, then COUNT full-sized data segments, the
  *              server acknowledging every second one (as delayed ACKs do)
  *   tcp-flows  COUNT handshakes (SYN, SYN-ACK, ACK): ESTABLISHED flows
+ *   syn-flood  COUNT SYNs, each from another client (as tcp-flows), none
+ *              answered: embryonic flows (the selftests' SYN flood)
  *
  * Options: -n COUNT, -b frames per sendmmsg() (64), -c CPU to run on,
  * -s UDP payload bytes (18: 64-byte frames), -T CLOCK_MONOTONIC time (ns)
@@ -100,7 +102,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: fmgen -i IFACE -m ROUTER_MAC [-I IFACE -M ROUTER_MAC [-S NETNS]]\n"
 		"             [-n COUNT] [-b BATCH] [-c CPU] [-s PAYLOAD] [-T START_NS] MODE\n"
-		"MODE: udp | udp-flows | tcp-bulk | tcp-flows\n");
+		"MODE: udp | udp-flows | tcp-bulk | tcp-flows | syn-flood\n");
 	exit(2);
 }
 
@@ -419,6 +421,24 @@ static void run_tcp_bulk(struct link *up, struct link *down,
 	}
 }
 
+static void run_syn_flood(struct link *up, unsigned long long count,
+			  unsigned int batch)
+{
+	unsigned long long i;
+
+	for (i = 0; i < count; i++) {
+		uint32_t addr;
+		uint16_t port;
+
+		flow_addr(i, &addr, &port);
+		batch_add(&up_batch, tcp_frame(batch_next(&up_batch), up, addr,
+					       port, SERVER_ADDR, SERVER_PORT,
+					       1000, 0, TH_SYN, 0));
+		if (up_batch.n == batch || i + 1 == count)
+			batch_flush(&up_batch, up);
+	}
+}
+
 static void run_tcp_flows(struct link *up, struct link *down,
 			  unsigned long long count, unsigned int batch)
 {
@@ -521,6 +541,8 @@ int main(int argc, char **argv)
 		run_tcp_bulk(&up, &down, count, batch);
 	else if (!strcmp(mode, "tcp-flows"))
 		run_tcp_flows(&up, &down, count, batch);
+	else if (!strcmp(mode, "syn-flood"))
+		run_syn_flood(&up, count, batch);
 	else
 		usage();
 	end = now_ns();
