@@ -15,6 +15,13 @@ JSON object per line on stdout; errors go to stderr and exit non-zero.
       Connect, send exactly N bytes, read exactly M bytes, wait --settle
       seconds (delayed ACKs go out), print TCP_INFO counters, then (with
       --hold) wait until FILE exists, and close.
+  tcp-echo-loop PORT
+      Accept connections one after another until killed: echo what each
+      sends until its FIN, then close it.
+  tcp-churn ADDR PORT --count N --size S
+      N short connections one after another: connect, send S bytes, read
+      them back, close (the client closes first). {"connections": N,
+      "echoed": bytes} once all are done; any short echo is an error.
   udp-sink PORT            receive and discard datagrams until killed
   udp-echo PORT            send every datagram back to its sender
   udp-send ADDR PORT --count K --size S [--hex H] [--echo] [--interval T]
@@ -225,6 +232,32 @@ def cmd_tcp_client(a):
     if a.hold:
         wait_for_file(a.hold, HOLD_TIMEOUT)
     s.close()
+
+
+def cmd_tcp_echo_loop(a):
+    ls = server_socket(socket.SOCK_STREAM, a.port)
+    ls.listen(64)
+    while True:
+        conn, _ = ls.accept()
+        conn.settimeout(IO_TIMEOUT)
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                break
+            conn.sendall(data)
+        conn.close()
+
+
+def cmd_tcp_churn(a):
+    data = b"c" * a.size
+    for _ in range(a.count):
+        s = socket.socket(family_of(a.addr), socket.SOCK_STREAM)
+        s.settimeout(IO_TIMEOUT)
+        s.connect((a.addr, a.port))
+        s.sendall(data)
+        recv_exact(s, a.size)
+        s.close()
+    emit({"connections": a.count, "echoed": a.count * a.size})
 
 
 def cmd_udp_sink(a):
@@ -550,6 +583,17 @@ def main():
     q = sub.add_parser("udp-sink")
     q.add_argument("port", type=int)
     q.set_defaults(func=cmd_udp_sink)
+
+    q = sub.add_parser("tcp-echo-loop")
+    q.add_argument("port", type=int)
+    q.set_defaults(func=cmd_tcp_echo_loop)
+
+    q = sub.add_parser("tcp-churn")
+    q.add_argument("addr")
+    q.add_argument("port", type=int)
+    q.add_argument("--count", type=int, required=True)
+    q.add_argument("--size", type=int, required=True)
+    q.set_defaults(func=cmd_tcp_churn)
 
     q = sub.add_parser("udp-echo")
     q.add_argument("port", type=int)
