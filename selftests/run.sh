@@ -12,10 +12,11 @@
 #
 #	selftests/run.sh --stress [run_kselftest.sh options]
 #
-# runs the tests listed in stress.list at their heavy sizes
-# (FLOWMON_STRESS=1, see scaled in lib.sh), each allowed STRESS_TIMEOUT
-# seconds instead of the suite's settings. --repeat N runs it all N times
-# over (the same boot), to find the tests that fail only sometimes.
+# runs the tests listed in stress.list (or those given with -t) at their
+# heavy sizes (FLOWMON_STRESS=1, see scaled in lib.sh), each allowed
+# STRESS_TIMEOUT seconds instead of the suite's settings. --repeat N runs
+# it all N times over (the same boot), to find the tests that fail only
+# sometimes.
 
 set -u
 
@@ -57,7 +58,9 @@ copy_suite()
 
 STRESS_TIMEOUT=3600
 REPEAT=1
+STRESS=
 args=()
+chosen=
 while [ $# -gt 0 ]; do
 	a=$1
 	shift
@@ -69,17 +72,11 @@ while [ $# -gt 0 ]; do
 		continue
 		;;
 	--stress)
-		# The kselftest runner takes each test's timeout from settings.
-		copy_suite
-		echo "timeout=$STRESS_TIMEOUT" >"$INST/flowmon/settings"
-		while read -r t; do
-			case $t in
-			"" | "#"*) ;;
-			*) args+=(-t "flowmon:$t") ;;
-			esac
-		done <"$INST/flowmon/stress.list"
-		export FLOWMON_STRESS=1
+		STRESS=1
 		continue
+		;;
+	-t | --test | -c | --collection)
+		chosen=1
 		;;
 	-s | --summary)
 		# run_kselftest.sh then writes output.log into its directory,
@@ -89,6 +86,19 @@ while [ $# -gt 0 ]; do
 	esac
 	args+=("$a")
 done
+
+if [ -n "$STRESS" ]; then
+	# The kselftest runner takes each test's timeout from settings.
+	copy_suite
+	echo "timeout=$STRESS_TIMEOUT" >"$INST/flowmon/settings"
+	while [ -z "$chosen" ] && read -r t; do
+		case $t in
+		"" | "#"*) ;;
+		*) args+=(-t "flowmon:$t") ;;
+		esac
+	done <"$INST/flowmon/stress.list"
+	export FLOWMON_STRESS=1
+fi
 
 export FLOWMON_REPO=$REPO
 export PYTHONDONTWRITEBYTECODE=1
