@@ -243,6 +243,28 @@ rt_stat_deltas()
 	done
 }
 
+# rt_flood_stats BEFORE AFTER MAX SYNS: a flood of SYNS new flows between
+# rt_stats snapshots BEFORE and AFTER filled R's table of MAX: active ==
+# MAX == created - destroyed, every SYN created a flow, each beyond the
+# free slots evicting an embryonic one; nothing untracked, expired,
+# evicted closed or reused.
+rt_flood_stats()
+{
+	local before=$1 after=$2 max=$3 syns=$4 active0 active created
+	rt_stat "$before" active
+	active0=$FV
+	rt_stat "$after" active
+	active=$FV
+	expect_eq "active after the flood" "$max" "$active"
+	rt_stat "$after" created
+	created=$FV
+	rt_stat "$after" destroyed
+	expect_eq "created - destroyed ($created - $FV)" "$active" $((created - FV))
+	rt_stat_deltas "$before" "$after" created="$syns" \
+		evicted_embryonic=$((syns - (max - active0))) untracked=0 \
+		evicted_closed=0 expired=0 reused=0
+}
+
 # rt_snmp NS FILE: the IP counters of NS (/proc/net/snmp, netstat, snmp6) as
 # "Group:Name value" lines (Ip:InHdrErrors, IpExt:InCsumErrors,
 # Ip6:Ip6InHdrErrors ...) into FILE.
