@@ -19,6 +19,11 @@
 
 /* Records weighed per eviction. */
 #define FLOWMON_EVICT_FLOWS	64
+/*
+ * Evictions tried for one new flow: another CPU may take the slot one
+ * freed, or evict the same record first.
+ */
+#define FLOWMON_EVICT_TRIES	4
 
 /* Counts the end of a record; returns the reason as events name it. */
 static enum flowmon_end_reason flowmon_count_end(struct flowmon_stats *stats,
@@ -125,22 +130,38 @@ static struct flow *flow_evict_candidate(struct flow_table *table, u32 hash,
 	return *best_rank == FLOW_KEEP ? NULL : best;
 }
 
-/* Makes room for a flow of @hash. Returns true if a record went. */
+/*
+ * Evicts a record near @hash. False if none may go; true if one went,
+ * whether this call or another CPU destroyed it.
+ */
 static bool flowmon_evict(struct flowmon_net *fn, u32 hash)
 {
 	enum flow_evict_rank rank;
-	bool evicted = false;
 	struct flow *victim;
 
 	rcu_read_lock();
 	victim = flow_evict_candidate(&fn->table, hash, &rank);
 	if (victim)
-		evicted = flowmon_flow_destroy(fn, victim,
-					       rank == FLOW_EVICT_EMBRYONIC ?
-					       FLOW_END_EVICTED_EMBRYONIC :
-					       FLOW_END_EVICTED_CLOSED);
+		flowmon_flow_destroy(fn, victim,
+				     rank == FLOW_EVICT_EMBRYONIC ?
+				     FLOW_END_EVICTED_EMBRYONIC :
+				     FLOW_END_EVICTED_CLOSED);
 	rcu_read_unlock();
-	return evicted;
+	return victim;
+}
+
+/* A slot in the table for a flow of @hash, evicting for it if need be. */
+static bool flowmon_reserve(struct flowmon_net *fn, u32 hash)
+{
+	unsigned int tries;
+
+	for (tries = 0; tries < FLOWMON_EVICT_TRIES; tries++) {
+		if (flow_table_reserve(&fn->table))
+			return true;
+		if (flow_table_over_limit(&fn->table) || !flowmon_evict(fn, hash))
+			return false;
+	}
+	return false;
 }
 
 /*
@@ -153,10 +174,7 @@ struct flow *flowmon_flow_create(struct flowmon_net *fn,
 {
 	struct flow *flow, *found;
 
-	if (!flow_table_reserve(&fn->table) &&
-	    (flow_table_over_limit(&fn->table) ||
-	     !flowmon_evict(fn, hash) ||
-	     !flow_table_reserve(&fn->table)))
+	if (!flowmon_reserve(fn, hash))
 		goto untracked;
 	flow = flow_alloc(pkt, now);
 	if (!flow)
