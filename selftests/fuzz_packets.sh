@@ -8,9 +8,10 @@
 #  - every packet that reached the hooks is accounted for: nftables
 #    counters at prerouting and output (every packet that passed those
 #    hooks, counted outside flowmon; at prerouting not those looped back
-#    through lo, which output counted already, as flowmon does) equal the packets of all flows plus
-#    flowmon's parse errors, fragments and untracked packets; no record
-#    ended, so none took packets away;
+#    through lo, which output counted already, as flowmon does) equal the
+#    packets of all flows, those in the table and those a monitor saw end
+#    (a new SYN on a closed quad ends its record), plus flowmon's parse
+#    errors, fragments and untracked packets; the monitor lost no event;
 #  - no flow has impossible values: at least one packet, at least an IP
 #    header's bytes per packet and at most 64 KiB, payload within bytes,
 #    first_seen <= last_seen, a known application protocol, and a name
@@ -25,7 +26,8 @@
 require_root_tools nft modprobe
 modprobe tun 2>/dev/null
 [ -c /dev/net/tun ] || skip "no /dev/net/tun (the tun module)"
-flowmon_load
+# The namespace's table must hold every flow: a container's budget too.
+flowmon_reload max_flows_containers=1000000
 NS_F=ns_fuzz_$$
 netns_make "$NS_F"
 ip -n "$NS_F" tuntap add dev fz0 mode tap || die "cannot make a tap device"
@@ -50,6 +52,13 @@ print(sum(e["counter"]["packets"] for r in json.load(sys.stdin)["nftables"]
           if "rule" in r for e in r["rule"]["expr"] if "counter" in e))'
 }
 
+# A monitor for the records that end, subscribed once it has seen one start.
+bg mon "$NS_F" "$FLOWCTL" -j monitor --buffer 1G
+MON=$BG_PID
+ip netns exec "$NS_F" $TRAFFIC udp-send 10.6.0.99 9 --count 1 --size 1 \
+	>/dev/null || die "udp-send"
+wait_until 60 has_output mon || die "the monitor saw no event"
+
 FRAMES=$(scaled 20000 100000)
 log "pktfuzz.py: $FRAMES frames into fz0, seed 1"
 ip netns exec "$NS_F" $PY "$SELFTEST_DIR/pktfuzz.py" fz0 --count "$FRAMES" \
@@ -69,12 +78,17 @@ still()
 	[ "$before" = "$after" ]
 }
 wait_until 120 still || die "the namespace never stopped sending"
+kill -INT "$MON"
+bg_wait "$MON" 60 || die "the monitor did not exit: $(cat "$TMPD/mon.err")"
+expect_eq "the monitor's complaints" "" "$(cat "$TMPD/mon.err")"
 
 out=$($PY - "$TMPD" "$HOOKED" <<'PYEOF'
 import json, re, sys
 d, hooked = sys.argv[1], int(sys.argv[2])
 flows = json.load(open(d + "/flows.json"))
 stats = json.load(open(d + "/stats.json"))
+ended = [e for e in map(json.loads, open(d + "/mon.out"))
+         if e["event"] == "destroy"]
 L5 = {"dns", "mdns", "llmnr", "dhcp", "ntp", "tls", "quic", "http", "ssh",
       "smtp", "imap", "pop3", "ftp", "bittorrent", "wireguard", "esp", "ah"}
 NAME = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*$")
@@ -103,14 +117,21 @@ def impossible(f):
         why.append("name %r" % name)
     return why
 
-packets = sum(f["packets_up"] + f["packets_down"] for f in flows)
-told = packets + stats["parse_errors"] + stats["fragments"] + stats["untracked"]
-check("%d packets hooked = %d in %d flows + %d parse errors + %d fragments + %d untracked"
-      % (hooked, packets, len(flows), stats["parse_errors"], stats["fragments"],
-         stats["untracked"]), hooked == told, "%d != %d" % (hooked, told))
-check("no record ended (%d created, %d in the table)" % (stats["created"], len(flows)),
-      stats["destroyed"] == 0 and stats["created"] == len(flows),
-      json.dumps(stats))
+count = lambda fl: sum(f["packets_up"] + f["packets_down"] for f in fl)
+packets, gone = count(flows), count(ended)
+told = packets + gone + stats["parse_errors"] + stats["fragments"] + \
+    stats["untracked"]
+check("%d packets hooked = %d in %d flows + %d in %d ended + %d parse errors"
+      " + %d fragments + %d untracked"
+      % (hooked, packets, len(flows), gone, len(ended), stats["parse_errors"],
+         stats["fragments"], stats["untracked"]), hooked == told,
+      "%d != %d" % (hooked, told))
+check("records: %d created = %d in the table + %d ended, each with its event"
+      % (stats["created"], len(flows), stats["destroyed"]),
+      stats["created"] == len(flows) + stats["destroyed"] and
+      stats["destroyed"] == len(ended), json.dumps(stats))
+bad = [(e["id"], impossible(e)) for e in ended if impossible(e)]
+check("no ended flow with impossible values", not bad, bad[:5])
 bad = [(f["id"], impossible(f)) for f in flows if impossible(f)]
 check("no flow with impossible values", not bad, bad[:5])
 named = sum(1 for f in flows if "name" in f)
