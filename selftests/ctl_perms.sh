@@ -19,15 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root_tools setpriv unshare
-NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
-# What nobody runs must be reachable by nobody wherever the checkout is
-# (a root-only home directory, say): copies in a world-readable directory.
-NOBODY_BIN=$(mktemp -d /tmp/flowmon-nobody.XXXXXX) || die "mktemp"
-CLEANUP_CMDS+=("rm -rf $NOBODY_BIN")
-chmod 755 "$NOBODY_BIN" &&
-	install -m 755 "$FLOWCTL" "$NOBODY_BIN/flowctl" &&
-	install -m 644 "$SELFTEST_DIR/traffic.py" "$NOBODY_BIN/traffic.py" ||
-	die "copying flowctl and traffic.py to $NOBODY_BIN"
+nobody_copies "$FLOWCTL" "$SELFTEST_DIR/traffic.py"
 NOBODY_FLOWCTL=$NOBODY_BIN/flowctl
 flowmon_load
 setup_pair --no-ipv6

@@ -58,7 +58,6 @@ DURATION_WHY="expected a duration such as 500ms, 30s, 5m, 2h or 1d (a bare numbe
 ENDPOINT_WHY="expected ADDR or ADDR:PORT, with an IPv6 address as ADDR or [ADDR]:PORT"
 RANGE_TIMEOUT="integer out of range (valid: 1 to 315360000)"
 RANGE_MAX_FLOWS="integer out of range (valid: 1 to 16777216)"
-NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 
 # How flowctl runs: as root or as someone else, in this netns. Every
 # process costs a good fraction of a second under emulation, `ip netns

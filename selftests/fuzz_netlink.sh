@@ -28,13 +28,7 @@ flowmon_reload unprivileged_read=1
 setup_pair --no-ipv6
 static_neighbours
 long_timeouts "$NS_C"
-NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
-# What nobody runs must be reachable by nobody wherever the checkout is.
-NOBODY_BIN=$(mktemp -d /tmp/flowmon-nobody.XXXXXX) || die "mktemp"
-CLEANUP_CMDS+=("rm -rf $NOBODY_BIN")
-chmod 755 "$NOBODY_BIN" &&
-	install -m 644 "$SELFTEST_DIR/nlfuzz.py" "$SELFTEST_DIR/genl.py" \
-		"$NOBODY_BIN/" || die "copying nlfuzz.py and genl.py to $NOBODY_BIN"
+nobody_copies "$SELFTEST_DIR/nlfuzz.py" "$SELFTEST_DIR/genl.py"
 
 log "3000 UDP flows, then 64 dumps started and abandoned"
 udp_server sink sink 7000

@@ -252,6 +252,24 @@ scaled()
 	fi
 }
 
+# nobody_copies FILE...: copies of the FILEs in a new world-readable
+# directory, $NOBODY_BIN, for what runs as nobody ("${NOBODY[@]}" CMD...):
+# the checkout may be in a directory only root can enter (a root-only home
+# directory, say).
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+nobody_copies()
+{
+	local f mode
+	NOBODY_BIN=$(mktemp -d /tmp/flowmon-nobody.XXXXXX) || die "mktemp"
+	CLEANUP_CMDS+=("rm -rf $NOBODY_BIN")
+	chmod 755 "$NOBODY_BIN" || die "chmod $NOBODY_BIN"
+	for f in "$@"; do
+		mode=644
+		[ -x "$f" ] && mode=755
+		install -m $mode "$f" "$NOBODY_BIN/" || die "copying $f to $NOBODY_BIN"
+	done
+}
+
 # Preconditions ---------------------------------------------------------------
 
 require_root_tools()
