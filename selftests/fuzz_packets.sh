@@ -46,10 +46,7 @@ EOF
 # hooked: the packets nftables counted at prerouting and output.
 hooked()
 {
-	ip netns exec "$NS_F" nft -j list table inet fuzz | $PY -c '
-import json, sys
-print(sum(e["counter"]["packets"] for r in json.load(sys.stdin)["nftables"]
-          if "rule" in r for e in r["rule"]["expr"] if "counter" in e))'
+	nft_packets "$NS_F" inet fuzz
 }
 
 # A monitor for the records that end, subscribed once it has seen one start.

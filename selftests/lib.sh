@@ -252,6 +252,16 @@ scaled()
 	fi
 }
 
+# nft_packets NS FAMILY TABLE: the packets all counters of an nftables
+# table in NS have counted, together.
+nft_packets()
+{
+	ip netns exec "$1" nft -j list table "$2" "$3" | $PY -c '
+import json, sys
+print(sum(e["counter"]["packets"] for r in json.load(sys.stdin)["nftables"]
+          if "rule" in r for e in r["rule"]["expr"] if "counter" in e))'
+}
+
 # nobody_copies FILE...: copies of the FILEs in a new world-readable
 # directory, $NOBODY_BIN, for what runs as nobody ("${NOBODY[@]}" CMD...):
 # the checkout may be in a directory only root can enter (a root-only home

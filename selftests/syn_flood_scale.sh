@@ -67,10 +67,7 @@ expect_eq "SYNs sent" "$SYNS" "$J_frames"
 # forwarded: the SYNs P's counter has seen, in $FV.
 forwarded()
 {
-	FV=$(ip netns exec "$NS_P" nft -j list table ip flood | $PY -c '
-import json, sys
-print(sum(e["counter"]["packets"] for r in json.load(sys.stdin)["nftables"]
-          if "rule" in r for e in r["rule"]["expr"] if "counter" in e))')
+	FV=$(nft_packets "$NS_P" ip flood)
 	[ "$FV" -ge "$SYNS" ]
 }
 wait_until 120 forwarded || true
