@@ -637,7 +637,9 @@ static int flowmon_put_event(struct sk_buff *skb, u8 cmd,
 
 /*
  * Builds and multicasts one event, in any context. A listener that cannot
- * take it sees ENOBUFS on its socket: the loss is reported, not silent.
+ * take it sees ENOBUFS on its socket; so does every listener when the
+ * message cannot be built (out of memory), as ctnetlink does: the loss is
+ * reported, never silent.
  */
 static void flowmon_notify(struct net *net, u8 cmd, struct flow *flow,
 			   const struct flowmon_event *event)
@@ -648,16 +650,19 @@ static void flowmon_notify(struct net *net, u8 cmd, struct flow *flow,
 
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
 	if (!skb)
-		return;
+		goto lost;
 	hdr = genlmsg_put(skb, 0, 0, &flowmon_family, 0, cmd);
 	flow_read_counts(flow, counts);
 	if (!hdr || flowmon_put_flow(skb, flow, counts) ||
 	    flowmon_put_event(skb, cmd, event)) {
 		nlmsg_free(skb);
-		return;
+		goto lost;
 	}
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&flowmon_family, net, skb, 0, 0, GFP_ATOMIC);
+	return;
+lost:
+	genl_set_err(&flowmon_family, net, 0, 0, -ENOBUFS);
 }
 
 static const u8 flowmon_event_cmds[] = {

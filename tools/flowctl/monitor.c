@@ -153,7 +153,7 @@ static void report_lost(struct monitor *m)
 	uint64_t drops;
 
 	if (socket_drops(fd, &drops) || drops <= m->drops) {
-		fputs("flowctl: some events lost (socket buffer overflow); continuing\n",
+		fputs("flowctl: some events lost (socket buffer overflow or kernel out of memory); continuing\n",
 		      stderr);
 		return;
 	}
