@@ -33,6 +33,8 @@
 #   BENCH_BUDGET   seconds the whole run may take (1320: `make bench` must
 #                  end within 25 minutes); a repetition of scenarios 2-4
 #                  that would not end in time is left out, and said so
+#   BENCH_FLOWMON_KO  the flowmon.ko to measure (this tree's): an older
+#                  commit's build, for a before/after comparison
 
 . "$(dirname "$0")/lib.sh"
 set -u

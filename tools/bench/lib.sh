@@ -30,7 +30,9 @@ MAC_R1=02:00:00:00:be:20
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_DIR/../.." && pwd)
 FLOWCTL=$REPO/tools/flowctl/flowctl
-FLOWMON_KO=$REPO/flowmon.ko
+# BENCH_FLOWMON_KO: another build of the module to measure (an older
+# commit's, for a before/after comparison), with this tree's tools.
+FLOWMON_KO=${BENCH_FLOWMON_KO:-$REPO/flowmon.ko}
 FMGEN=$BENCH_DIR/fmgen
 
 # Timeouts far beyond a run: nothing expires while it is measured.
