@@ -16,6 +16,9 @@ as true/false, a missing field never matches.
   show   JSON [FILTER]           print matching flows, one per line
   ports  JSON FILTER FIELD LO N  the matching flows' FIELD values must be
                                  exactly LO .. LO+N-1, each once
+  same   JSON JSON               the same flows, each with the same fields
+                                 and values; prints one "# ok -" or
+                                 "# not ok -" line
   proc   PROCFILE                parse /proc/net/flowmon into a JSON array
   proc-vs-json PROCFILE JSON     every /proc line equals its JSON flow
 
@@ -383,7 +386,20 @@ def cmd_proc_vs_json(args):
         "field by field" % len(rows))
 
 
-CMDS = {"count": (cmd_count, 2), "get": (cmd_get, 3), "check": (cmd_check, 2),
+def cmd_same(args):
+    a, b = ({f["id"]: f for f in load(p)} for p in args[:2])
+    differ = sorted(i for i in a.keys() | b.keys() if a.get(i) != b.get(i))
+    if not differ:
+        out("# ok - the same %d flows, field by field" % len(a))
+        return
+    out("# not ok - %d of %d flows differ" % (len(differ), len(a | b)))
+    for i in differ[:10]:
+        out("#   before: %s" % (brief(a[i]) if i in a else "-"))
+        out("#   after:  %s" % (brief(b[i]) if i in b else "-"))
+    sys.exit(1)
+
+
+CMDS = {"count": (cmd_count, 2), "same": (cmd_same, 2), "get": (cmd_get, 3), "check": (cmd_check, 2),
         "show": (cmd_show, 1), "ports": (cmd_ports, 5), "proc": (cmd_proc, 1),
         "proc-vs-json": (cmd_proc_vs_json, 2)}
 

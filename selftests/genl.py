@@ -17,6 +17,15 @@ extack message must be precise, and the flags of dump replies.
       in it to the file PAUSED and wait for the file RESUME to appear
       before reading on; then print each flow's "CLIENT_PORT SERVER_PORT",
       a line per flow message, in the order of the dump.
+  genl.py fail-nth
+      Systematic fault injection, as syzkaller does it: each request of
+      FAIL_CASES is made with the Nth allocation of this task failing
+      (/proc/thread-self/fail-nth; failslab and fail_page_alloc set up by
+      the caller), for N = 1, 2, ... until an attempt makes fewer than N
+      allocations. Every attempt must end in the answer the request gets
+      without faults, or in ENOMEM or ENOBUFS (as a reply or from the
+      socket) that changed nothing; a line per request says how many of
+      each there were.
 
 Attribute numbers are those of include/uapi/linux/flowmon.h.
 """
@@ -358,10 +367,127 @@ def cmd_dump_paused(paused, resume):
     return 0
 
 
+FAIL_NTH = "/proc/thread-self/fail-nth"
+# The errors a failed allocation may give.
+OUT_OF_MEMORY = (errno.ENOMEM, errno.ENOBUFS)
+
+
+_fail_nth_fd = None
+
+
+def fail_nth(n):
+    """Arms fail-nth (0 disarms); returns the calls it still had to wait.
+    The file stays open: opening it would be an allocation of its own."""
+    global _fail_nth_fd
+    if _fail_nth_fd is None:
+        _fail_nth_fd = os.open(FAIL_NTH, os.O_RDWR)
+    left = int(os.pread(_fail_nth_fd, 32, 0))
+    os.pwrite(_fail_nth_fd, b"%d" % n, 0)
+    return left
+
+
+def answer(got, value):
+    """@value of a reply, or the errno of an error reply."""
+    return got.errno if isinstance(got, Error) else value(got)
+
+
+def dump_ports(g, payload=b""):
+    got = g.flowmon(GET_FLOW, NLM_F_DUMP, payload)
+    return answer(got, lambda msgs: sorted(flow_ports(p) for _, p in msgs))
+
+
+def flow_key(payload):
+    """The key attributes of a flow message, as a GET_FLOW request."""
+    flow = attrs_of(attrs_of(payload[4:])[A_FLOW])
+    return nest(A_FLOW, *(nla(t, flow[t]) for t in (
+        FLOW_FAMILY, FLOW_PROTO, FLOW_CADDR, FLOW_CPORT, FLOW_SADDR,
+        FLOW_SPORT)))
+
+
+def attr_types(msgs):
+    return sorted(attrs_of(msgs[0][1][4:]))
+
+
+def fail_cases(g):
+    """(what, run): run(g) makes the request and returns its answer."""
+    first = g.flowmon(GET_FLOW, NLM_F_DUMP, b"")[0][1]
+    max_flows = struct.unpack("=I", config(g)[CONFIG_MAX_FLOWS])[0]
+    nothing = filt(nest(F_CLIENT_PREFIX,
+                        nla(PREFIX_ADDR, socket.inet_pton(socket.AF_INET,
+                                                          "192.0.2.1")),
+                        u8(PREFIX_LEN, 32)))
+    return [
+        ("GET_FLOW dump", dump_ports),
+        ("GET_FLOW dump of UDP flows",
+         lambda g: dump_ports(g, filt(u8(F_PROTO, 17)))),
+        ("GET_FLOW of one flow", lambda g: answer(
+            g.flowmon(GET_FLOW, 0, flow_key(first)),
+            lambda msgs: flow_ports(msgs[0][1]))),
+        ("GET_STATS", lambda g: answer(
+            g.flowmon(GET_STATS, 0, b""), attr_types)),
+        ("GET_CONFIG", lambda g: answer(
+            g.flowmon(GET_CONFIG, 0, b""), attr_types)),
+        ("SET_CONFIG of the same max_flows", lambda g: answer(
+            g.flowmon(SET_CONFIG, 0,
+                      nest(A_CONFIG, u32(CONFIG_MAX_FLOWS, max_flows))),
+            lambda msgs: "done")),
+        ("RESET_FLOW of no flow", lambda g: answer(
+            g.flowmon(RESET_FLOW, NLM_F_DUMP, nothing), len)),
+        ("FLUSH_FLOW of no flow", lambda g: answer(
+            g.flowmon(FLUSH_FLOW, 0, nothing), len)),
+    ]
+
+
+def fail_attempt(run, n):
+    """The request's outcome with the Nth allocation failing, and whether
+    the attempt reached it."""
+    g = Genl()
+    fail_nth(n)
+    try:
+        got = run(g)
+    except OSError as e:
+        got = e.errno
+    except MemoryError:
+        # The failure hit this interpreter's own memory (brk, mmap).
+        got = errno.ENOMEM
+    reached = fail_nth(0) == 0
+    g.sock.close()
+    return got, reached
+
+
+def cmd_fail_nth():
+    g = Genl()
+    table, conf = dump_ports(g), config(g)
+    bad = 0
+    fail_nth(0)
+    for what, run in fail_cases(g):
+        want = run(g)
+        failed, wrong, n, reached = {}, [], 0, True
+        while reached:
+            n += 1
+            got, reached = fail_attempt(run, n)
+            if got in OUT_OF_MEMORY:
+                failed[got] = failed.get(got, 0) + 1
+            elif got != want:
+                wrong.append("attempt %d: %r" % (n, got))
+            if dump_ports(g) != table or config(g) != conf:
+                wrong.append("attempt %d changed the table or the "
+                             "configuration" % n)
+        good = not wrong and got == want
+        print("# %s - %s: %d attempts, %s, the last exact%s" % (
+            "ok" if good else "not ok", what, n,
+            ", ".join("%d %s" % (k, errno.errorcode[e])
+                      for e, k in sorted(failed.items())) or "no error",
+            "" if good else "; " + "; ".join(wrong[:5])))
+        bad += not good
+    return bad
+
+
 def main():
     cmds = {"malformed": (cmd_malformed, 0),
             "dump-flags": (cmd_dump_flags, 0),
-            "dump-paused": (cmd_dump_paused, 2)}
+            "dump-paused": (cmd_dump_paused, 2),
+            "fail-nth": (cmd_fail_nth, 0)}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds or \
             len(sys.argv) != 2 + cmds[sys.argv[1]][1]:
         sys.exit(__doc__)

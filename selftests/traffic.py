@@ -29,8 +29,13 @@ JSON object per line on stdout; errors go to stderr and exit non-zero.
       Send K datagrams of S payload bytes from one socket (so one flow);
       with --hex each starts with the bytes H (hexadecimal), the rest
       zeros; with --echo wait for each reply before sending the next.
-  udp-flows ADDR PORT --count C --base-port B [--size S]
-      Send one datagram from each of C source ports B .. B+C-1.
+  udp-flows ADDR PORT --count C --base-port B [--size S] [--hex H]
+            [--make-it-fail]
+      Send one datagram from each of C source ports B .. B+C-1 (--hex as
+      for udp-send). With --make-it-fail, the sends run with the kernel's
+      fault injection on for this task (/proc/thread-self/make-it-fail):
+      a send that fails for want of memory is counted, not an error.
+      {"sent": N, "failed": F, ...}
   udp-ports ADDR FIRST --count C [--size S] [--source-port P]
       From one socket (source port P, else the kernel's choice), send one
       datagram of S payload bytes to each destination port FIRST ..
@@ -68,6 +73,7 @@ JSON object per line on stdout; errors go to stderr and exit non-zero.
 """
 
 import argparse
+import errno
 import ipaddress
 import json
 import os
@@ -273,15 +279,26 @@ def cmd_udp_echo(a):
         s.sendto(data, sa)
 
 
+def payload_of(a, filler):
+    """--size bytes of @filler, or --hex's bytes padded with zeros."""
+    if a.hex is None:
+        return filler * a.size
+    start = bytes.fromhex(a.hex)
+    if len(start) > a.size:
+        die("--hex gives %d bytes, more than --size %d" % (len(start), a.size))
+    return start + bytes(a.size - len(start))
+
+
+def make_it_fail(on):
+    """Fault injection's task filter (failslab/task-filter) for this task."""
+    with open("/proc/thread-self/make-it-fail", "w") as f:
+        f.write("1" if on else "0")
+
+
 def cmd_udp_send(a):
     s = socket.socket(family_of(a.addr), socket.SOCK_DGRAM)
     s.settimeout(a.reply_timeout)
-    payload = b"u" * a.size
-    if a.hex is not None:
-        start = bytes.fromhex(a.hex)
-        if len(start) > a.size:
-            die("--hex gives %d bytes, more than --size %d" % (len(start), a.size))
-        payload = start + bytes(a.size - len(start))
+    payload = payload_of(a, b"u")
     dest = (a.addr, a.port)
     sent = received = 0
     deadline = time.monotonic() + a.duration if a.duration else None
@@ -302,19 +319,34 @@ def cmd_udp_send(a):
     s.close()
 
 
+def udp_flow(fam, port, payload, dest):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    try:
+        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", port))
+        s.sendto(payload, dest)
+    finally:
+        s.close()
+
+
 def cmd_udp_flows(a):
     fam = family_of(a.addr)
-    payload = b"f" * a.size
+    payload = payload_of(a, b"f")
     dest = (a.addr, a.port)
-    wildcard = "::" if fam == socket.AF_INET6 else "0.0.0.0"
-    sent = 0
+    sent = failed = 0
+    if a.make_it_fail:
+        make_it_fail(True)
     for i in range(a.count):
-        s = socket.socket(fam, socket.SOCK_DGRAM)
-        s.bind((wildcard, a.base_port + i))
-        s.sendto(payload, dest)
-        s.close()
-        sent += 1
-    emit({"sent": sent, "first_port": a.base_port,
+        try:
+            udp_flow(fam, a.base_port + i, payload, dest)
+            sent += 1
+        except OSError as e:
+            if not a.make_it_fail or e.errno not in (errno.ENOMEM,
+                                                     errno.ENOBUFS):
+                raise
+            failed += 1
+    if a.make_it_fail:
+        make_it_fail(False)
+    emit({"sent": sent, "failed": failed, "first_port": a.base_port,
           "last_port": a.base_port + a.count - 1})
 
 
@@ -619,6 +651,9 @@ def main():
     q.add_argument("--count", type=int, default=5000)
     q.add_argument("--base-port", type=int, default=20000)
     q.add_argument("--size", type=int, default=16)
+    q.add_argument("--hex", help="the payload's first bytes, in hexadecimal")
+    q.add_argument("--make-it-fail", action="store_true",
+                   help="send with fault injection on for this task")
     q.set_defaults(func=cmd_udp_flows)
 
     q = sub.add_parser("udp-ports")
