@@ -6,6 +6,7 @@
 #ifndef _FLOWMON_COMPAT_H
 #define _FLOWMON_COMPAT_H
 
+#include <net/dropreason.h>
 #include <net/genetlink.h>
 
 /* Since 6.2, a dump's attributes are in a struct genl_info. */
@@ -15,6 +16,35 @@ static inline struct nlattr **flowmon_dump_attrs(struct netlink_callback *cb)
 	return genl_info_dump(cb)->attrs;
 #else
 	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/* Since 6.11, the kfree_skb tracepoint also gives the receiving socket. */
+#ifdef FLOWMON_HAVE_KFREE_SKB_RX_SK
+#define FLOWMON_KFREE_SKB_ARGS struct sk_buff *skb, void *location, \
+			       enum skb_drop_reason reason, struct sock *rx_sk
+#else
+#define FLOWMON_KFREE_SKB_ARGS struct sk_buff *skb, void *location, \
+			       enum skb_drop_reason reason
+#endif
+
+/*
+ * Under RCU: the kernel's name of a drop reason. Since 6.6 the names are
+ * listed per subsystem (the high 16 bits of the reason), core's first.
+ */
+static inline const char *flowmon_kernel_drop_reason(u32 reason)
+{
+#ifdef FLOWMON_HAVE_DROP_REASONS_BY_SUBSYS
+	u32 subsys = reason >> SKB_DROP_REASON_SUBSYS_SHIFT;
+	u32 code = reason & ~SKB_DROP_REASON_SUBSYS_MASK;
+	const struct drop_reason_list *list;
+
+	if (subsys >= SKB_DROP_REASON_SUBSYS_NUM)
+		return NULL;
+	list = rcu_dereference(drop_reasons_by_subsys[subsys]);
+	return list && code < list->n_reasons ? list->reasons[code] : NULL;
+#else
+	return reason < SKB_DROP_REASON_MAX ? drop_reasons[reason] : NULL;
 #endif
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Optional parts of a record, as conntrack's extensions: what only some
- * flows have (the translation NAT applied, what their payload says) hangs
- * off one pointer, so that a flow without them pays 8 bytes for all.
+ * flows have (the translation NAT applied, what their payload says, the
+ * packets this box dropped) hangs off one pointer, so that a flow without
+ * them pays 8 bytes for all.
  */
 #ifndef _FLOWMON_EXT_H
 #define _FLOWMON_EXT_H
@@ -15,6 +16,7 @@
 enum flow_ext_id {
 	FLOW_EXT_NAT,		/* struct flow_nat (nat.h) */
 	FLOW_EXT_HINT,		/* struct flow_hint (hint.h) */
+	FLOW_EXT_DROPS,		/* a pointer to the flow's drops (drop.c) */
 	FLOW_EXT_NUM,
 };
 

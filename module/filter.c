@@ -54,6 +54,7 @@ const struct nla_policy flow_filter_policy[FLOWMON_FILTER_A_MAX + 1] = {
 						      FLOWMON_SECURED_YES),
 	[FLOWMON_FILTER_A_NAME] = { .type = NLA_NUL_STRING,
 				    .len = FLOWMON_NAME_MAX },
+	[FLOWMON_FILTER_A_DROPPED] = { .type = NLA_FLAG },
 };
 
 static int flow_prefix_parse(struct flow_prefix *prefix,
@@ -241,6 +242,7 @@ int flow_filter_parse(struct flow_filter *filter, const struct nlattr *attr,
 	if (tb[FLOWMON_FILTER_A_AGE_MS])
 		filter->age_ns = flow_filter_ms(tb[FLOWMON_FILTER_A_AGE_MS]);
 	filter->nat = nla_get_flag(tb[FLOWMON_FILTER_A_NAT]);
+	filter->dropped = nla_get_flag(tb[FLOWMON_FILTER_A_DROPPED]);
 
 	ret = flow_filter_parse_hint(filter, tb, extack);
 	if (ret)
@@ -367,6 +369,8 @@ bool flow_filter_match(const struct flow_filter *filter, struct flow *flow,
 	     (now <= last_seen || now - last_seen <= filter->idle_ns)) ||
 	    (filter->age_ns && now > flow->first_seen &&
 	     now - flow->first_seen >= filter->age_ns))
+		return false;
+	if (filter->dropped && !flow_ext_find(flow, FLOW_EXT_DROPS))
 		return false;
 	return flow_filter_match_nat(filter, flow) &&
 	       flow_filter_match_hint(filter, flow) &&

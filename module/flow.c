@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
+#include "drop.h"
 #include "ext.h"
 #include "flow.h"
 #include "hint.h"
@@ -131,6 +132,7 @@ size_t flow_size(const struct flow *flow)
 /* Readers of @flow, and so of its optional parts, are gone. */
 void flow_free(struct flow *flow)
 {
+	flow_drops_release(flow);
 	kfree(rcu_access_pointer(flow->ext));
 	if (flow->key.proto == IPPROTO_TCP)
 		flow_tcp_release(flow_tcp(flow));
@@ -343,6 +345,20 @@ static void flow_seq_print_hint(struct seq_file *seq, struct flow *flow)
 		   view.hint && view.hint->name_len ? view.hint->name : "-");
 }
 
+static void flow_seq_print_drops(struct seq_file *seq, struct flow *flow)
+{
+	struct flow_drop_counts drops;
+	const char *reason;
+
+	if (!flow_drops_read(flow, &drops)) {
+		seq_puts(seq, " 0 0 -");
+		return;
+	}
+	reason = flowmon_drop_reason_name(drops.reason);
+	seq_printf(seq, " %llu %llu %s", drops.packets[FLOW_DIR_UP],
+		   drops.packets[FLOW_DIR_DOWN], reason ?: "-");
+}
+
 /*
  * Under RCU: one line of /proc/net/flowmon; the columns are documented in
  * README.
@@ -369,5 +385,6 @@ void flow_seq_print(struct seq_file *seq, struct flow *flow, u64 now)
 		   div_u64(now - flow->first_seen, NSEC_PER_SEC));
 	flow_seq_print_nat(seq, flow);
 	flow_seq_print_hint(seq, flow);
+	flow_seq_print_drops(seq, flow);
 	seq_putc(seq, '\n');
 }

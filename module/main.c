@@ -7,6 +7,7 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 
+#include "drop.h"
 #include "flow.h"
 #include "netlink.h"
 #include "netns.h"
@@ -22,6 +23,10 @@ static int __init flowmon_mod_init(void)
 	ret = flowmon_netns_init();
 	if (ret)
 		goto err_netns;
+	/* Drops are looked up in every namespace's table: after them. */
+	ret = flowmon_drops_init();
+	if (ret)
+		goto err_drops;
 	ret = flowmon_genetlink_init();
 	if (ret)
 		goto err_netlink;
@@ -29,6 +34,8 @@ static int __init flowmon_mod_init(void)
 	return 0;
 
 err_netlink:
+	flowmon_drops_exit();
+err_drops:
 	flowmon_netns_exit();
 err_netns:
 	flow_cache_destroy();
@@ -39,6 +46,7 @@ err_cache:
 static void __exit flowmon_mod_exit(void)
 {
 	flowmon_genetlink_uninit();
+	flowmon_drops_exit();
 	flowmon_netns_exit();
 	flow_cache_destroy();
 }

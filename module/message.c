@@ -7,6 +7,7 @@
 #include <net/netlink.h>
 
 #include "message.h"
+#include "drop.h"
 #include "ext.h"
 #include "hint.h"
 #include "nat.h"
@@ -83,10 +84,26 @@ static int flowmon_put_tcb(struct sk_buff *skb,
 	return 0;
 }
 
-/* One direction: counters, and for TCP the facts about its sender. */
+static int flowmon_put_dropped(struct sk_buff *skb,
+			       const struct flow_drop_counts *drops,
+			       enum flow_direction dir)
+{
+	if (nla_put_u64_64bit(skb, FLOWMON_DIR_A_DROPPED_PACKETS,
+			      drops->packets[dir], FLOWMON_DIR_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_DROPPED_BYTES,
+			      drops->bytes[dir], FLOWMON_DIR_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * One direction: counters, for TCP the facts about its sender, and the
+ * packets dropped if any of the flow's were (@drops, else NULL).
+ */
 static int flowmon_put_direction(struct sk_buff *skb, int attr,
 				 const struct flow_counts *count,
 				 const struct flowmon_tcp_snapshot *snap,
+				 const struct flow_drop_counts *drops,
 				 enum flow_direction dir)
 {
 	struct nlattr *nest = nla_nest_start(skb, attr);
@@ -99,7 +116,8 @@ static int flowmon_put_direction(struct sk_buff *skb, int attr,
 			      FLOWMON_DIR_A_PAD) ||
 	    nla_put_u64_64bit(skb, FLOWMON_DIR_A_PAYLOAD, count->payload,
 			      FLOWMON_DIR_A_PAD) ||
-	    (snap && flowmon_put_tcb(skb, snap, dir))) {
+	    (snap && flowmon_put_tcb(skb, snap, dir)) ||
+	    (drops && flowmon_put_dropped(skb, drops, dir))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -215,6 +233,17 @@ out:
 	return ret;
 }
 
+/* Under RCU: the last drop's reason, by the kernel's name for it. */
+static int flowmon_put_drop_reason(struct sk_buff *skb,
+				   const struct flow_drop_counts *drops)
+{
+	const char *name = flowmon_drop_reason_name(drops->reason);
+
+	if (name && nla_put_string(skb, FLOWMON_FLOW_A_DROP_REASON, name))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /*
  * FLOWMON_A_FLOW for @flow, with the counter values @counts (read, or
  * taken by a reset, by the caller).
@@ -224,15 +253,19 @@ int flowmon_put_flow(struct sk_buff *skb, struct flow *flow,
 {
 	const struct flow_tuple *key = &flow->key;
 	bool tcp = key->proto == IPPROTO_TCP;
+	const struct flow_drop_counts *dropped;
 	struct flowmon_tcp_snapshot snap;
+	struct flow_drop_counts drops;
 	struct nlattr *nest;
+	int ret = -EMSGSIZE;
 
 	if (tcp)
 		flowmon_tcp_snapshot(flow, &snap);
 	nest = nla_nest_start(skb, FLOWMON_A_FLOW);
-
 	if (!nest)
 		return -EMSGSIZE;
+	rcu_read_lock();
+	dropped = flow_drops_read(flow, &drops) ? &drops : NULL;
 	if (nla_put_u64_64bit(skb, FLOWMON_FLOW_A_ID, flow->id,
 			      FLOWMON_FLOW_A_PAD) ||
 	    nla_put_u8(skb, FLOWMON_FLOW_A_FAMILY, key->family) ||
@@ -248,16 +281,20 @@ int flowmon_put_flow(struct sk_buff *skb, struct flow *flow,
 	    nla_put_u64_64bit(skb, FLOWMON_FLOW_A_LAST_SEEN,
 			      READ_ONCE(flow->last_seen), FLOWMON_FLOW_A_PAD) ||
 	    flowmon_put_direction(skb, FLOWMON_FLOW_A_UP, &counts[FLOW_DIR_UP],
-				  tcp ? &snap : NULL, FLOW_DIR_UP) ||
+				  tcp ? &snap : NULL, dropped, FLOW_DIR_UP) ||
 	    flowmon_put_direction(skb, FLOWMON_FLOW_A_DOWN,
 				  &counts[FLOW_DIR_DOWN], tcp ? &snap : NULL,
-				  FLOW_DIR_DOWN) ||
+				  dropped, FLOW_DIR_DOWN) ||
 	    flowmon_put_nat(skb, flow) ||
-	    flowmon_put_hint(skb, flow)) {
+	    flowmon_put_hint(skb, flow) ||
+	    (dropped && flowmon_put_drop_reason(skb, dropped))) {
 		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
+		goto out;
 	}
 	nla_nest_end(skb, nest);
-	return 0;
+	ret = 0;
+out:
+	rcu_read_unlock();
+	return ret;
 }
 

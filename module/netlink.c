@@ -10,6 +10,7 @@
 #include <net/sock.h>
 
 #include "compat.h"
+#include "drop.h"
 #include "event.h"
 #include "filter.h"
 #include "gc.h"
@@ -419,6 +420,46 @@ static int flowmon_put_tcp_states(struct sk_buff *skb, struct flow_table *table)
 	return 0;
 }
 
+static int flowmon_put_drop_slot(struct sk_buff *skb, unsigned int slot,
+				 u64 packets, u64 bytes)
+{
+	struct nlattr *nest = nla_nest_start(skb, FLOWMON_DROPS_A_REASON);
+	const char *name = flowmon_drop_slot_name(slot);
+
+	if (!nest ||
+	    nla_put_string(skb, FLOWMON_REASON_A_NAME, name ?: "UNKNOWN") ||
+	    nla_put_u64_64bit(skb, FLOWMON_REASON_A_PACKETS, packets,
+			      FLOWMON_REASON_A_PAD) ||
+	    nla_put_u64_64bit(skb, FLOWMON_REASON_A_BYTES, bytes,
+			      FLOWMON_REASON_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* FLOWMON_STATS_A_DROPS: an entry per reason the namespace has seen. */
+static int flowmon_put_drops(struct sk_buff *skb, struct flowmon_net *fn)
+{
+	struct nlattr *nest = nla_nest_start(skb, FLOWMON_STATS_A_DROPS);
+	unsigned int slot;
+	u64 packets, bytes;
+	int ret = 0;
+
+	if (!nest)
+		return -EMSGSIZE;
+	rcu_read_lock();
+	for (slot = 0; slot < FLOWMON_DROP_SLOTS && !ret; slot++) {
+		if (flowmon_drop_slot_read(fn, slot, &packets, &bytes) &&
+		    packets)
+			ret = flowmon_put_drop_slot(skb, slot, packets, bytes);
+	}
+	rcu_read_unlock();
+	if (ret)
+		return ret;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int flowmon_put_stats(struct sk_buff *skb, struct flowmon_net *fn)
 {
 	const struct flowmon_stats *stats = &fn->stats;
@@ -462,21 +503,22 @@ static int flowmon_put_stats(struct sk_buff *skb, struct flowmon_net *fn)
 	    nla_put_u64_64bit(skb, FLOWMON_STATS_A_HINTS_LOST,
 			      atomic64_read(&stats->hints_lost),
 			      FLOWMON_STATS_A_PAD) ||
-	    flowmon_put_tcp_states(skb, &fn->table))
+	    flowmon_put_tcp_states(skb, &fn->table) ||
+	    flowmon_put_drops(skb, fn))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
 }
 
 /* Replies to @info with one @cmd message, filled in by @fill. */
-static int flowmon_reply(struct genl_info *info, u8 cmd,
+static int flowmon_reply(struct genl_info *info, u8 cmd, size_t size,
 			 int (*fill)(struct sk_buff *skb, struct flowmon_net *fn))
 {
 	struct flowmon_net *fn = flowmon_pernet(genl_info_net(info));
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &flowmon_family, 0, cmd);
@@ -488,9 +530,19 @@ static int flowmon_reply(struct genl_info *info, u8 cmd,
 	return genlmsg_reply(msg, info);
 }
 
+/* Room for the counters, and for every drop reason at once. */
+static size_t flowmon_stats_size(void)
+{
+	return NLMSG_DEFAULT_SIZE +
+	       FLOWMON_DROP_SLOTS * (nla_total_size(0) +
+				     nla_total_size(FLOWMON_DROP_REASON_MAX + 1) +
+				     2 * nla_total_size_64bit(sizeof(u64)));
+}
+
 static int flowmon_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return flowmon_reply(info, FLOWMON_CMD_GET_STATS, flowmon_put_stats);
+	return flowmon_reply(info, FLOWMON_CMD_GET_STATS, flowmon_stats_size(),
+			     flowmon_put_stats);
 }
 
 /* The timeout that FLOWMON_CONFIG_A_TIMEOUT_* @attr sets. */
@@ -524,7 +576,8 @@ static int flowmon_put_config(struct sk_buff *skb, struct flowmon_net *fn)
 
 static int flowmon_get_config_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return flowmon_reply(info, FLOWMON_CMD_GET_CONFIG, flowmon_put_config);
+	return flowmon_reply(info, FLOWMON_CMD_GET_CONFIG, NLMSG_DEFAULT_SIZE,
+			     flowmon_put_config);
 }
 
 /* The policy has range-checked every value already. */

@@ -8,6 +8,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 
+#include "drop.h"
 #include "gc.h"
 #include "hooks.h"
 #include "netns.h"
@@ -114,6 +115,7 @@ static void __net_exit flowmon_net_exit(struct net *net)
 	flowmon_gc_stop(fn);
 	flowmon_proc_exit(net);
 	flow_table_destroy(&fn->table);
+	flowmon_drops_net_exit(fn);
 }
 
 static struct pernet_operations flowmon_net_ops = {

@@ -8,6 +8,8 @@
 
 #include "table.h"
 
+struct flowmon_drop_total;
+
 /* Events counted per namespace, reported by FLOWMON_CMD_GET_STATS. */
 struct flowmon_stats {
 	atomic64_t created;
@@ -53,6 +55,8 @@ struct flowmon_net {
 	possible_net_t net;
 	struct flow_table table;
 	struct flowmon_stats stats;
+	/* [FLOWMON_DROP_SLOTS], from the first drop on (drop.c) */
+	struct flowmon_drop_total __rcu *drops;
 	struct flowmon_timeouts timeouts;
 	struct delayed_work gc_work;
 	unsigned long gc_flags;		/* FLOWMON_GC_*_BIT */

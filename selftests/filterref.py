@@ -111,6 +111,9 @@ def parse(args):
             conds.append(lambda f, now, fam=fam: f["family"] == fam)
         elif opt == "--state":
             states.append(next(it))     # repeated: any of them
+        elif opt == "--dropped":
+            # flowctl -j gives the drop counts of the flows that had one.
+            conds.append(lambda f, now: "drops_up" in f)
         else:
             conds.append(condition(opt, next(it)))
     if states:

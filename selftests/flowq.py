@@ -35,14 +35,17 @@ PROC_COLUMNS = ["family", "proto", "client", "client_port", "server",
                 "packets_up", "bytes_up", "payload_up", "packets_down",
                 "bytes_down", "payload_down", "first_seen", "last_seen",
                 "age", "nat", "nat_client", "nat_client_port", "nat_server",
-                "nat_server_port", "l5", "secured", "name"]
+                "nat_server_port", "l5", "secured", "name", "drops_up",
+                "drops_down", "drop_reason"]
 NAT_COLUMNS = ("nat_client", "nat_client_port", "nat_server",
                "nat_server_port")
 # /proc columns that are "-" where JSON leaves the field out.
-OPTIONAL_COLUMNS = ("l5", "name")
+OPTIONAL_COLUMNS = ("l5", "name", "drop_reason")
+# /proc columns that are 0 where JSON leaves the field out.
+ZERO_COLUMNS = ("drops_up", "drops_down")
 PROC_INT = {"client_port", "server_port", "packets_up", "bytes_up",
             "payload_up", "packets_down", "bytes_down", "payload_down",
-            "first_seen", "last_seen", "age"}
+            "first_seen", "last_seen", "age", "drops_up", "drops_down"}
 KEY = ("family", "proto", "client", "client_port", "server", "server_port")
 
 
@@ -366,6 +369,11 @@ def cmd_proc_vs_json(args):
                 if c in f:
                     bad.append("%s: /proc %s '-' but JSON has %r"
                                % (" ".join(k), c, f[c]))
+                continue
+            if c in ZERO_COLUMNS and c not in f:
+                if r[c] != 0:
+                    bad.append("%s: /proc %s %r but JSON has none"
+                               % (" ".join(k), c, r[c]))
                 continue
             if c not in f:
                 bad.append("%s: JSON lacks %s (/proc: %r)"

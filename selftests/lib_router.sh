@@ -266,13 +266,16 @@ rt_flood_stats()
 }
 
 # rt_snmp NS FILE: the IP counters of NS (/proc/net/snmp, netstat, snmp6) as
-# "Group:Name value" lines (Ip:InHdrErrors, IpExt:InCsumErrors,
-# Ip6:Ip6InHdrErrors ...) into FILE.
+# "Group:Name value" lines (Ip:InHdrErrors, IpExt:InCsumErrors, Udp:NoPorts,
+# Ip6:Ip6InHdrErrors, Udp6:Udp6NoPorts ...) into FILE.
 rt_snmp()
 {
 	ip netns exec "$1" cat /proc/net/snmp /proc/net/netstat /proc/net/snmp6 \
 		>"$2.raw" || die "reading /proc/net/snmp* in $1"
-	awk 'NF == 2 && $1 ~ /^Ip6/ { print "Ip6:" $1, $2; next }
+	awk 'NF == 2 && match($1, /^(Ip6|Icmp6|Udp6|UdpLite6)/) {
+		print substr($1, 1, RLENGTH) ":" $1, $2
+		next
+	}
 	{
 		if ($1 in hdr) {
 			g = substr($1, 1, length($1) - 1)

@@ -24,6 +24,8 @@ JSON object per line on stdout; errors go to stderr and exit non-zero.
       "echoed": bytes} once all are done; any short echo is an error.
   udp-sink PORT            receive and discard datagrams until killed
   udp-echo PORT            send every datagram back to its sender
+  udp-filtered PORT        a socket whose filter refuses every datagram (the
+                           kernel drops them: SOCKET_FILTER)
   udp-send ADDR PORT --count K --size S [--hex H] [--echo] [--interval T]
            [--duration D]
       Send K datagrams of S payload bytes from one socket (so one flow);
@@ -73,6 +75,7 @@ JSON object per line on stdout; errors go to stderr and exit non-zero.
 """
 
 import argparse
+import ctypes
 import errno
 import ipaddress
 import json
@@ -104,6 +107,7 @@ TCP_CLOSE_WAIT = 8
 
 HOLD_TIMEOUT = 300.0      # never wait forever for the test to release us
 IO_TIMEOUT = 120.0
+SO_ATTACH_FILTER = 26     # asm-generic/socket.h; not in Python's socket
 
 
 def die(msg):
@@ -268,6 +272,16 @@ def cmd_tcp_churn(a):
 
 def cmd_udp_sink(a):
     s = server_socket(socket.SOCK_DGRAM, a.port)
+    while True:
+        s.recv(65536)
+
+
+def cmd_udp_filtered(a):
+    """A socket whose filter (classic BPF "ret #0") refuses every datagram."""
+    s = server_socket(socket.SOCK_DGRAM, a.port)
+    insn = ctypes.create_string_buffer(struct.pack("=HBBI", 0x06, 0, 0, 0))
+    prog = struct.pack("@HxxxxxxP", 1, ctypes.addressof(insn))
+    s.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, prog)
     while True:
         s.recv(65536)
 
@@ -626,6 +640,10 @@ def main():
     q.add_argument("--count", type=int, required=True)
     q.add_argument("--size", type=int, required=True)
     q.set_defaults(func=cmd_tcp_churn)
+
+    q = sub.add_parser("udp-filtered")
+    q.add_argument("port", type=int)
+    q.set_defaults(func=cmd_udp_filtered)
 
     q = sub.add_parser("udp-echo")
     q.add_argument("port", type=int)

@@ -13,7 +13,7 @@ _flowctl_config_keys="max_flows timeout_syn_sent timeout_syn_recv
 	timeout_generic"
 _flowctl_filter_opts="-4 --ipv4 -6 --ipv6 -n --numeric --state -p --proto
 	-s --src -d --dst --addr --sport --dport --port --min-bytes --min-packets
-	--idle --age --nat --nat-addr --nat-port"
+	--idle --age --nat --nat-addr --nat-port --l5 --secured --name --dropped"
 _flowctl_output_opts="-o --output -j --json -e --extended"
 
 # The options of command $1.
@@ -53,8 +53,13 @@ _flowctl_option_value()
 		COMPREPLY=($(compgen -W "500ms 30s 5m 1h 1d" -- "$cur")) ;;
 	--min-bytes|--buffer)
 		COMPREPLY=($(compgen -W "64K 1M 16M 1G" -- "$cur")) ;;
+	--l5)
+		COMPREPLY=($(compgen -W "dns dhcp tls http ssh quic ntp smtp imap pop3
+			ftp bittorrent wireguard esp ah mdns llmnr" -- "$cur")) ;;
+	--secured)
+		COMPREPLY=($(compgen -W "yes no" -- "$cur")) ;;
 	-s|--src|-d|--dst|--addr|--sport|--dport|--port|--min-packets|\
-	--nat-addr|--nat-port)
+	--nat-addr|--nat-port|--name)
 		COMPREPLY=() ;;
 	*)
 		return 1 ;;
@@ -128,7 +133,7 @@ _flowctl_takes_value()
 	case $1 in
 	--state|-p|--proto|-o|--output|--sort|--idle|--age|--min-bytes|--buffer|\
 	-s|--src|-d|--dst|--addr|--sport|--dport|--port|--min-packets|\
-	--nat-addr|--nat-port)
+	--nat-addr|--nat-port|--l5|--secured|--name)
 		return 0 ;;
 	esac
 	return 1

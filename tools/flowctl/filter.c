@@ -44,6 +44,7 @@ const char filter_help[] =
 	"      --name PATTERN    flows whose name (DNS query, TLS SNI, HTTP Host)\n"
 	"                        matches PATTERN, case-insensitively: '*' any\n"
 	"                        characters, '?' one, [...] a set\n"
+	"      --dropped         flows of which this box dropped a packet\n"
 	"  -n, --numeric         accepted for compatibility: names are never resolved\n"
 	"Durations: 500ms, 30s, 5m, 2h, 1d; a bare number is in seconds.\n"
 	"An address gives the family; -4, -6 and the addresses must agree.\n"
@@ -280,6 +281,9 @@ int filter_option(struct filter *f, const struct command *cmd, int opt,
 	case OPT_NAT:
 		f->nat = true;
 		return 0;
+	case OPT_DROPPED:
+		f->dropped = true;
+		return 0;
 	}
 	for (i = 0; i < ARRAY_SIZE(value_options); i++)
 		if (value_options[i].opt == opt)
@@ -294,7 +298,7 @@ static bool filter_is_empty(const struct filter *f)
 	       !f->server_ports.set && !f->any_ports.set && !f->min_bytes &&
 	       !f->min_packets && !f->idle_ms && !f->age_ms && !f->nat &&
 	       !f->nat_addr.family && !f->nat_ports.set && !f->l5 &&
-	       !f->secured && !f->name;
+	       !f->secured && !f->name && !f->dropped;
 }
 
 static int put_prefix(struct nl_msg *msg, int attr, const struct prefix *p)
@@ -346,7 +350,8 @@ static int put_scalars(struct nl_msg *msg, const struct filter *f)
 	    (f->l5 && nla_put_string(msg, FLOWMON_FILTER_A_L5, f->l5)) ||
 	    (f->secured &&
 	     nla_put_u8(msg, FLOWMON_FILTER_A_SECURED, f->secured)) ||
-	    (f->name && nla_put_string(msg, FLOWMON_FILTER_A_NAME, f->name)))
+	    (f->name && nla_put_string(msg, FLOWMON_FILTER_A_NAME, f->name)) ||
+	    (f->dropped && nla_put_flag(msg, FLOWMON_FILTER_A_DROPPED)))
 		return -NLE_NOMEM;
 	return 0;
 }
@@ -485,5 +490,6 @@ bool filter_match(const struct filter *f, const struct flow *flow,
 	       match_addresses(f, flow) && match_ports(f, flow) &&
 	       match_counters(f, flow) && match_times(f, flow, now_ns) &&
 	       match_nat(f, flow) && match_app(f, flow) &&
+	       (!f->dropped || (flow->has & FLOW_HAS_DROPS)) &&
 	       match_states(f, flow);
 }

@@ -37,6 +37,7 @@ struct filter {
 	const char *l5;		/* an application protocol; NULL: any */
 	uint8_t secured;	/* enum flowmon_secured; 0: any */
 	const char *name;	/* a glob; NULL: any */
+	bool dropped;		/* flows of which this box dropped a packet */
 	uint32_t given;		/* while parsing: options seen, against repeats */
 };
 
@@ -57,6 +58,7 @@ enum {
 	OPT_L5,
 	OPT_SECURED,
 	OPT_NAME,
+	OPT_DROPPED,
 	FILTER_OPT_END
 };
 
@@ -84,7 +86,8 @@ enum {
 	{ "nat-port", required_argument, NULL, OPT_NAT_PORT },		\
 	{ "l5", required_argument, NULL, OPT_L5 },			\
 	{ "secured", required_argument, NULL, OPT_SECURED },		\
-	{ "name", required_argument, NULL, OPT_NAME }
+	{ "name", required_argument, NULL, OPT_NAME },			\
+	{ "dropped", no_argument, NULL, OPT_DROPPED }
 
 /* The help of the filter options, printed after a command's own. */
 extern const char filter_help[];

@@ -41,6 +41,8 @@ static const struct nla_policy flow_policy[FLOWMON_FLOW_A_MAX + 1] = {
 	[FLOWMON_FLOW_A_NAME] = { .type = NLA_STRING,
 				  .maxlen = FLOWMON_NAME_MAX + 1 },
 	[FLOWMON_FLOW_A_DNS] = { .type = NLA_NESTED },
+	[FLOWMON_FLOW_A_DROP_REASON] = { .type = NLA_STRING,
+					 .maxlen = FLOWMON_DROP_REASON_MAX + 1 },
 };
 
 static const struct nla_policy dns_policy[FLOWMON_DNS_A_MAX + 1] = {
@@ -75,6 +77,8 @@ static const struct nla_policy dir_policy[FLOWMON_DIR_A_MAX + 1] = {
 	[FLOWMON_DIR_A_OUT_OF_WINDOW] = { .type = NLA_U64 },
 	[FLOWMON_DIR_A_ZERO_WINDOW] = { .type = NLA_U64 },
 	[FLOWMON_DIR_A_UNEXPECTED] = { .type = NLA_U64 },
+	[FLOWMON_DIR_A_DROPPED_PACKETS] = { .type = NLA_U64 },
+	[FLOWMON_DIR_A_DROPPED_BYTES] = { .type = NLA_U64 },
 };
 
 /* Without these a record does not name a flow; the rest default to 0. */
@@ -176,7 +180,8 @@ static void parse_tcp(struct flow *f, struct nlattr **tb)
 			    sizeof(f->history));
 }
 
-static int parse_dir(struct flow_dir *dir, struct nlattr *attr)
+/* The kernel sends a flow's drops (all of them) once it has one. */
+static int parse_dir(struct flow *f, struct flow_dir *dir, struct nlattr *attr)
 {
 	struct nlattr *tb[FLOWMON_DIR_A_MAX + 1];
 
@@ -188,6 +193,9 @@ static int parse_dir(struct flow_dir *dir, struct nlattr *attr)
 	dir->bytes = get_u64(tb[FLOWMON_DIR_A_BYTES]);
 	dir->payload = get_u64(tb[FLOWMON_DIR_A_PAYLOAD]);
 	parse_tcb(dir, tb);
+	dir->dropped_packets = get_u64(known(tb[FLOWMON_DIR_A_DROPPED_PACKETS],
+					     &f->has, FLOW_HAS_DROPS));
+	dir->dropped_bytes = get_u64(tb[FLOWMON_DIR_A_DROPPED_BYTES]);
 	return 0;
 }
 
@@ -291,8 +299,11 @@ int flow_parse(struct flow *f, struct nlattr *attr)
 	f->first_seen = get_u64(tb[FLOWMON_FLOW_A_FIRST_SEEN]);
 	f->last_seen = get_u64(tb[FLOWMON_FLOW_A_LAST_SEEN]);
 	parse_tcp(f, tb);
-	if (parse_dir(&f->up, tb[FLOWMON_FLOW_A_UP]) ||
-	    parse_dir(&f->down, tb[FLOWMON_FLOW_A_DOWN]) ||
+	if (known(tb[FLOWMON_FLOW_A_DROP_REASON], &f->has, FLOW_HAS_DROPS))
+		nla_strlcpy(f->drop_reason, tb[FLOWMON_FLOW_A_DROP_REASON],
+			    sizeof(f->drop_reason));
+	if (parse_dir(f, &f->up, tb[FLOWMON_FLOW_A_UP]) ||
+	    parse_dir(f, &f->down, tb[FLOWMON_FLOW_A_DOWN]) ||
 	    parse_nat(&f->nat, tb[FLOWMON_FLOW_A_NAT], f->family))
 		return -EBADMSG;
 	err = parse_app(&f->app, tb);

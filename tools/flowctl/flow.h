@@ -30,6 +30,7 @@
 #define FLOW_HAS_HISTORY	(1U << 1)
 #define FLOW_HAS_RTT_SYN	(1U << 2)
 #define FLOW_HAS_RTT_ACK	(1U << 3)
+#define FLOW_HAS_DROPS		(1U << 4)	/* this box dropped some of it */
 
 struct flow_dir {
 	uint64_t packets;
@@ -49,6 +50,9 @@ struct flow_dir {
 	uint64_t out_of_window;
 	uint64_t zero_window;
 	uint64_t unexpected;
+	/* FLOW_HAS_DROPS: packets of this direction the kernel dropped. */
+	uint64_t dropped_packets;
+	uint64_t dropped_bytes;
 };
 
 /* What NAT made of a flow's endpoints (FLOWMON_FLOW_A_NAT). */
@@ -91,8 +95,8 @@ struct flow {
 	uint8_t server_addr[16];
 	uint64_t first_seen;	/* ns since the epoch */
 	uint64_t last_seen;
-	/* TCP only: */
 	uint32_t has;		/* FLOW_HAS_* */
+	/* TCP only: */
 	uint64_t state_since;	/* ns since the epoch */
 	uint32_t rtt_syn_us;	/* SYN -> SYN-ACK */
 	uint32_t rtt_ack_us;	/* SYN-ACK -> ACK */
@@ -101,6 +105,8 @@ struct flow {
 	struct flow_dir down;	/* server -> client */
 	struct flow_nat nat;
 	struct flow_app app;
+	/* FLOW_HAS_DROPS: the last drop's reason; "" if not known. */
+	char drop_reason[FLOWMON_DROP_REASON_MAX + 1];
 };
 
 struct flow_list {

@@ -48,7 +48,8 @@ static const char plain_header[] =
 	"family proto client client_port server server_port state client_state "
 	"server_state packets_up bytes_up payload_up packets_down bytes_down "
 	"payload_down first_seen last_seen age nat nat_client nat_client_port "
-	"nat_server nat_server_port l5 secured name\n";
+	"nat_server nat_server_port l5 secured name drops_up drops_down "
+	"drop_reason\n";
 
 struct row {
 	char cell[NR_COLUMNS][CELL_LEN];
@@ -382,6 +383,22 @@ static void print_nat_facts(FILE *out, const struct flow *f)
 	fact_line_end(&line);
 }
 
+/* What this box dropped of the flow, each way, and the last reason. */
+static void print_drop_facts(FILE *out, const struct flow *f)
+{
+	char up[SIZE_LEN], down[SIZE_LEN];
+	struct fact_line line;
+
+	format_size(up, f->up.dropped_bytes);
+	format_size(down, f->down.dropped_bytes);
+	fact_line_begin(&line, out, "");
+	fact(&line, "drops:%" PRIu64 "/%s,%" PRIu64 "/%s",
+	     f->up.dropped_packets, up, f->down.dropped_packets, down);
+	if (f->drop_reason[0])
+		fact(&line, "drop_reason:%s", f->drop_reason);
+	fact_line_end(&line);
+}
+
 static void print_tcp_facts(FILE *out, const struct flow *f, uint64_t now_ns)
 {
 	print_flow_facts(out, f, now_ns);
@@ -418,6 +435,8 @@ static void print_table(FILE *out, const struct flow_list *list, uint64_t now_ns
 			print_tcp_facts(out, f, now_ns);
 		if (extended && flow_nat_name(f))
 			print_nat_facts(out, f);
+		if (extended && (f->has & FLOW_HAS_DROPS))
+			print_drop_facts(out, f);
 	}
 }
 
@@ -455,7 +474,14 @@ static void print_plain_app(struct writer *w, const struct flow_app *app)
 	plain_str(w, app->l5[0] ? app->l5 : "-");
 	plain_str(w, app_secured_name(app));
 	plain_str(w, app->name ? app->name : "-");
-	write_char(w, '\n');
+}
+
+/* Packets dropped each way, 0 0 - for a flow that never lost one. */
+static void print_plain_drops(struct writer *w, const struct flow *f)
+{
+	plain_u64(w, f->up.dropped_packets);
+	plain_u64(w, f->down.dropped_packets);
+	plain_str(w, f->drop_reason[0] ? f->drop_reason : "-");
 }
 
 /* The NAT columns, each "-" when NAT did not translate the flow. */
@@ -495,6 +521,8 @@ static void print_plain_flow(struct writer *w, const struct flow *f, uint64_t no
 	plain_u64(w, age_seconds(f, now_ns));
 	print_plain_nat(w, f);
 	print_plain_app(w, &f->app);
+	print_plain_drops(w, f);
+	write_char(w, '\n');
 }
 
 static void print_plain(struct writer *w, const struct flow_list *list, uint64_t now_ns)
@@ -615,6 +643,19 @@ static void print_json_app(struct json *j, const struct flow_app *app)
 		print_json_dns(j, app);
 }
 
+/* Only for a flow of which this box dropped a packet. */
+static void print_json_drops(struct json *j, const struct flow *f)
+{
+	if (!(f->has & FLOW_HAS_DROPS))
+		return;
+	json_u64(j, "drops_up", f->up.dropped_packets);
+	json_u64(j, "drop_bytes_up", f->up.dropped_bytes);
+	json_u64(j, "drops_down", f->down.dropped_packets);
+	json_u64(j, "drop_bytes_down", f->down.dropped_bytes);
+	if (f->drop_reason[0])
+		json_string(j, "drop_reason", f->drop_reason);
+}
+
 void output_json_flow_fields(struct json *j, const struct flow *f)
 {
 	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
@@ -647,6 +688,7 @@ void output_json_flow_fields(struct json *j, const struct flow *f)
 	if (flow_is_tcp(f))
 		print_json_tcp(j, f);
 	print_json_app(j, &f->app);
+	print_json_drops(j, f);
 }
 
 /* One array, one object per line: valid JSON that is also easy to grep. */

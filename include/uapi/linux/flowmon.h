@@ -75,6 +75,8 @@
  *                               this glob pattern ('*', '?', [...]),
  *                               case-insensitively: "www.example.com",
  *                               "*.example.com"
+ *        FLOWMON_FILTER_A_DROPPED: NLA_FLAG, flows of which this box
+ *                                  dropped at least one packet
  *
  * FLOWMON_CMD_GET_FLOW
  * --------------------
@@ -127,6 +129,12 @@
  *                                       window
  *            FLOWMON_DIR_A_UNEXPECTED: NLA_U64, segments that do not fit
  *                                      the sender's state (state unchanged)
+ *            Only once this box dropped a packet of the flow (any
+ *            direction): packets of this direction that the kernel freed
+ *            as dropped (the kfree_skb tracepoint), mostly after flowmon
+ *            counted them:
+ *            FLOWMON_DIR_A_DROPPED_PACKETS: NLA_U64
+ *            FLOWMON_DIR_A_DROPPED_BYTES: NLA_U64, whole IP datagrams
  *        FLOWMON_FLOW_A_DOWN: NLA_NESTED, server -> client, as FLOWMON_FLOW_A_UP
  *        FLOWMON_FLOW_A_NAT: NLA_NESTED, only when NAT translated the flow
  *                            (known from its second packet on): each
@@ -159,6 +167,12 @@
  *                                AAAA record answered
  *            FLOWMON_DNS_A_RESPONSE_US: NLA_U32, query to response, as seen
  *                                       here, microseconds
+ *        FLOWMON_FLOW_A_DROP_REASON: NLA_NUL_STRING, why the kernel dropped
+ *                                    the flow's last dropped packet: its
+ *                                    enum skb_drop_reason without the
+ *                                    SKB_DROP_REASON_ prefix
+ *                                    ("NETFILTER_DROP", "NO_SOCKET"); the
+ *                                    names are the running kernel's
  *
  * A dump may take many recvmsg() calls. It resumes from the hash bucket and
  * flow id where the previous part stopped, never from a held pointer, so a
@@ -214,6 +228,16 @@
  *                                         no hint kept from them
  *        FLOWMON_STATS_A_HINTS_LOST: NLA_U64, hints not kept for want of
  *                                    memory
+ *        FLOWMON_STATS_A_DROPS: NLA_NESTED, packets of tracked flows that
+ *                               the kernel dropped, by reason: an entry
+ *                               per reason seen
+ *            FLOWMON_DROPS_A_REASON: NLA_NESTED, repeated
+ *                FLOWMON_REASON_A_NAME: NLA_NUL_STRING, as
+ *                                       FLOWMON_FLOW_A_DROP_REASON;
+ *                                       "OTHER_SUBSYSTEM" for the reasons
+ *                                       of subsystems (mac80211...)
+ *                FLOWMON_REASON_A_PACKETS: NLA_U64
+ *                FLOWMON_REASON_A_BYTES: NLA_U64
  *
  * FLOWMON_CMD_GET_CONFIG, FLOWMON_CMD_SET_CONFIG
  * ----------------------------------------------
@@ -318,6 +342,12 @@ enum flowmon_tcp_state {
 /* Longest FLOWMON_FLOW_A_NAME, without its terminating NUL (a DNS name's). */
 #define FLOWMON_NAME_MAX 253
 
+/*
+ * Longest FLOWMON_FLOW_A_DROP_REASON (and FLOWMON_REASON_A_NAME), without
+ * its NUL; the kernel's longest is 40 characters.
+ */
+#define FLOWMON_DROP_REASON_MAX 63
+
 /* What told a flow's application protocol (FLOWMON_FLOW_A_L5_SOURCE). */
 enum flowmon_l5_source {
 	/* A signature in the flow's first payload of either direction. */
@@ -409,6 +439,7 @@ enum flowmon_flow_attr {
 	FLOWMON_FLOW_A_SECURED,
 	FLOWMON_FLOW_A_NAME,
 	FLOWMON_FLOW_A_DNS,
+	FLOWMON_FLOW_A_DROP_REASON,
 	__FLOWMON_FLOW_A_MAX
 };
 
@@ -432,6 +463,8 @@ enum flowmon_dir_attr {
 	FLOWMON_DIR_A_OUT_OF_WINDOW,
 	FLOWMON_DIR_A_ZERO_WINDOW,
 	FLOWMON_DIR_A_UNEXPECTED,
+	FLOWMON_DIR_A_DROPPED_PACKETS,
+	FLOWMON_DIR_A_DROPPED_BYTES,
 	__FLOWMON_DIR_A_MAX
 };
 
@@ -481,10 +514,30 @@ enum flowmon_stats_attr {
 	FLOWMON_STATS_A_BUCKETS,
 	FLOWMON_STATS_A_HINTS_MALFORMED,
 	FLOWMON_STATS_A_HINTS_LOST,
+	FLOWMON_STATS_A_DROPS,
 	__FLOWMON_STATS_A_MAX
 };
 
 #define FLOWMON_STATS_A_MAX (__FLOWMON_STATS_A_MAX - 1)
+
+enum flowmon_drops_attr {
+	FLOWMON_DROPS_A_UNSPEC,
+	FLOWMON_DROPS_A_REASON,
+	__FLOWMON_DROPS_A_MAX
+};
+
+#define FLOWMON_DROPS_A_MAX (__FLOWMON_DROPS_A_MAX - 1)
+
+enum flowmon_reason_attr {
+	FLOWMON_REASON_A_UNSPEC,
+	FLOWMON_REASON_A_PAD,
+	FLOWMON_REASON_A_NAME,
+	FLOWMON_REASON_A_PACKETS,
+	FLOWMON_REASON_A_BYTES,
+	__FLOWMON_REASON_A_MAX
+};
+
+#define FLOWMON_REASON_A_MAX (__FLOWMON_REASON_A_MAX - 1)
 
 enum flowmon_filter_attr {
 	FLOWMON_FILTER_A_UNSPEC,
@@ -508,6 +561,7 @@ enum flowmon_filter_attr {
 	FLOWMON_FILTER_A_L5,
 	FLOWMON_FILTER_A_SECURED,
 	FLOWMON_FILTER_A_NAME,
+	FLOWMON_FILTER_A_DROPPED,
 	__FLOWMON_FILTER_A_MAX
 };
 
