@@ -23,6 +23,9 @@ require_root_tools
 flowmon_load
 setup_pair --no-ipv6
 static_neighbours
+# The UDP datagrams go first and are looked at last: a slow emulator takes
+# longer than the UDP timeout (30 s) over the TCP connections in between.
+long_timeouts "$NS_C"
 
 stats_json "$NS_C" "$TMPD/stats0.json"
 json_vars_file "$TMPD/stats0.json" hints_malformed
