@@ -39,6 +39,7 @@ struct flow_tuple {
 #define FLOW_TCP_OPT_MSS	BIT(0)
 #define FLOW_TCP_OPT_WSCALE	BIT(1)
 #define FLOW_TCP_OPT_SACK_PERM	BIT(2)
+#define FLOW_TCP_OPT_TIMESTAMP	BIT(3)
 
 /* The packet's direction in its conntrack entry, if it carries one. */
 enum flow_ct_dir {
@@ -58,9 +59,11 @@ struct flow_packet {
 	bool icmp_echo;		/* ICMP(v6) echo request or reply */
 	/* TCP only */
 	u8 tcp_flags;		/* TCPHDR_* */
-	u8 tcp_options;		/* FLOW_TCP_OPT_*, parsed on SYNs only */
+	u8 tcp_options;		/* FLOW_TCP_OPT_* */
 	u8 wscale;
 	u16 mss;
+	u32 tsval;		/* with FLOW_TCP_OPT_TIMESTAMP */
+	u32 tsecr;
 	u16 window;		/* as sent, unscaled */
 	u32 seq;
 	u32 ack_seq;

@@ -37,7 +37,19 @@ static void parse_gso(const struct sk_buff *skb, unsigned int hdr_len,
 	pkt->payload_offset = hdr_len;
 }
 
-/* MSS, window scale and SACK-permitted, from a SYN's options. */
+/* Options are not aligned. */
+static u32 option_be32(const u8 *p)
+{
+	__be32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return be32_to_cpu(v);
+}
+
+/*
+ * Timestamps, and MSS, window scale and SACK-permitted, which only a SYN's
+ * make count (tcp.c).
+ */
 static void parse_tcp_options(const struct sk_buff *skb, unsigned int offset,
 			      unsigned int len, struct flow_packet *pkt)
 {
@@ -62,7 +74,11 @@ static void parse_tcp_options(const struct sk_buff *skb, unsigned int offset,
 		size = opt[i + 1];
 		if (size < 2 || i + size > len)
 			break;
-		if (kind == TCPOPT_MSS && size == TCPOLEN_MSS) {
+		if (kind == TCPOPT_TIMESTAMP && size == TCPOLEN_TIMESTAMP) {
+			pkt->tsval = option_be32(&opt[i + 2]);
+			pkt->tsecr = option_be32(&opt[i + 6]);
+			pkt->tcp_options |= FLOW_TCP_OPT_TIMESTAMP;
+		} else if (kind == TCPOPT_MSS && size == TCPOLEN_MSS) {
 			pkt->mss = opt[i + 2] << 8 | opt[i + 3];
 			pkt->tcp_options |= FLOW_TCP_OPT_MSS;
 		} else if (kind == TCPOPT_WINDOW && size == TCPOLEN_WINDOW) {
@@ -76,13 +92,36 @@ static void parse_tcp_options(const struct sk_buff *skb, unsigned int offset,
 	}
 }
 
+/*
+ * The options of most segments after the SYNs: timestamps alone, aligned
+ * as RFC 7323 appendix A suggests (tcp_parse_aligned_timestamp()).
+ */
+static bool parse_aligned_timestamp(const struct sk_buff *skb,
+				    unsigned int offset, unsigned int len,
+				    struct flow_packet *pkt)
+{
+	__be32 _ts[3];
+	const __be32 *ts;
+
+	if (len != TCPOLEN_TSTAMP_ALIGNED)
+		return false;
+	ts = skb_header_pointer(skb, offset, sizeof(_ts), _ts);
+	if (!ts || ts[0] != htonl((TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) |
+				  (TCPOPT_TIMESTAMP << 8) | TCPOLEN_TIMESTAMP))
+		return false;
+	pkt->tsval = ntohl(ts[1]);
+	pkt->tsecr = ntohl(ts[2]);
+	pkt->tcp_options |= FLOW_TCP_OPT_TIMESTAMP;
+	return true;
+}
+
 static enum flow_parse_result parse_tcp(const struct sk_buff *skb,
 					unsigned int offset,
 					struct flow_packet *pkt)
 {
 	struct tcphdr _th;
 	const struct tcphdr *th;
-	unsigned int th_len;
+	unsigned int th_len, opt_len;
 
 	th = skb_header_pointer(skb, offset, sizeof(_th), &_th);
 	if (!th)
@@ -97,10 +136,12 @@ static enum flow_parse_result parse_tcp(const struct sk_buff *skb,
 	pkt->seq = ntohl(th->seq);
 	pkt->ack_seq = ntohl(th->ack_seq);
 	pkt->window = ntohs(th->window);
-	if (th->syn)
-		parse_tcp_options(skb, offset + sizeof(*th),
-				  th_len - sizeof(*th), pkt);
-	parse_gso(skb, offset + th_len, pkt);
+	offset += sizeof(*th);
+	opt_len = th_len - sizeof(*th);
+	if (opt_len && (th->syn ||
+			!parse_aligned_timestamp(skb, offset, opt_len, pkt)))
+		parse_tcp_options(skb, offset, opt_len, pkt);
+	parse_gso(skb, offset + opt_len, pkt);
 	pkt->seg_len = pkt->payload + th->syn + th->fin;
 	return FLOW_PARSE_OK;
 }
