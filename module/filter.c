@@ -55,6 +55,7 @@ const struct nla_policy flow_filter_policy[FLOWMON_FILTER_A_MAX + 1] = {
 	[FLOWMON_FILTER_A_NAME] = { .type = NLA_NUL_STRING,
 				    .len = FLOWMON_NAME_MAX },
 	[FLOWMON_FILTER_A_DROPPED] = { .type = NLA_FLAG },
+	[FLOWMON_FILTER_A_MIN_RTT_US] = { .type = NLA_U32 },
 };
 
 static int flow_prefix_parse(struct flow_prefix *prefix,
@@ -243,6 +244,8 @@ int flow_filter_parse(struct flow_filter *filter, const struct nlattr *attr,
 		filter->age_ns = flow_filter_ms(tb[FLOWMON_FILTER_A_AGE_MS]);
 	filter->nat = nla_get_flag(tb[FLOWMON_FILTER_A_NAT]);
 	filter->dropped = nla_get_flag(tb[FLOWMON_FILTER_A_DROPPED]);
+	if (tb[FLOWMON_FILTER_A_MIN_RTT_US])
+		filter->min_rtt_us = nla_get_u32(tb[FLOWMON_FILTER_A_MIN_RTT_US]);
 
 	ret = flow_filter_parse_hint(filter, tb, extack);
 	if (ret)
@@ -350,6 +353,22 @@ static bool flow_filter_match_hint(const struct flow_filter *filter,
 		glob_match(filter->name, view.hint->name));
 }
 
+static bool flow_filter_match_rtt(const struct flow_filter *filter,
+				  struct flow *flow)
+{
+	struct flow_rtt_side side[2];
+
+	if (!filter->min_rtt_us)
+		return true;
+	if (flow->key.proto != IPPROTO_TCP)
+		return false;
+	flow_tcp_rtt(flow, side);
+	if (!side[FLOW_DIR_UP].samples && !side[FLOW_DIR_DOWN].samples)
+		return false;
+	return (u64)flow_rtt_srtt_us(&side[FLOW_DIR_UP]) +
+	       flow_rtt_srtt_us(&side[FLOW_DIR_DOWN]) >= filter->min_rtt_us;
+}
+
 /* Does @flow satisfy every condition of @filter, at time @now? */
 bool flow_filter_match(const struct flow_filter *filter, struct flow *flow,
 		       u64 now)
@@ -374,5 +393,6 @@ bool flow_filter_match(const struct flow_filter *filter, struct flow *flow,
 		return false;
 	return flow_filter_match_nat(filter, flow) &&
 	       flow_filter_match_hint(filter, flow) &&
-	       flow_filter_match_states(filter, flow);
+	       flow_filter_match_states(filter, flow) &&
+	       flow_filter_match_rtt(filter, flow);
 }

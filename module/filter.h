@@ -40,6 +40,7 @@ struct flow_filter {
 	u8 secured;			/* enum flowmon_secured; 0: any */
 	char name[FLOWMON_NAME_MAX + 1];	/* a glob, lower case; "": any */
 	bool dropped;			/* flows with a drop only */
+	u32 min_rtt_us;			/* srtt to client + to server, at least */
 };
 
 extern const struct nla_policy flow_filter_policy[FLOWMON_FILTER_A_MAX + 1];

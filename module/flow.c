@@ -359,6 +359,26 @@ static void flow_seq_print_drops(struct seq_file *seq, struct flow *flow)
 		   drops.packets[FLOW_DIR_DOWN], reason ?: "-");
 }
 
+static void flow_seq_print_srtt(struct seq_file *seq,
+				const struct flow_rtt_side *side)
+{
+	if (side->samples)
+		seq_printf(seq, " %u", flow_rtt_srtt_us(side));
+	else
+		seq_puts(seq, " -");
+}
+
+/* The smoothed round trips to the client and to the server, "-" if none. */
+static void flow_seq_print_rtt(struct seq_file *seq, struct flow *flow)
+{
+	struct flow_rtt_side side[2] = {};
+
+	if (flow->key.proto == IPPROTO_TCP)
+		flow_tcp_rtt(flow, side);
+	flow_seq_print_srtt(seq, &side[FLOW_DIR_DOWN]);
+	flow_seq_print_srtt(seq, &side[FLOW_DIR_UP]);
+}
+
 /*
  * Under RCU: one line of /proc/net/flowmon; the columns are documented in
  * README.
@@ -386,5 +406,6 @@ void flow_seq_print(struct seq_file *seq, struct flow *flow, u64 now)
 	flow_seq_print_nat(seq, flow);
 	flow_seq_print_hint(seq, flow);
 	flow_seq_print_drops(seq, flow);
+	flow_seq_print_rtt(seq, flow);
 	seq_putc(seq, '\n');
 }

@@ -75,7 +75,8 @@ static void flowmon_track(struct net *net, const struct sk_buff *skb,
 	/*
 	 * Timestamps of the tick, as conntrack's jiffies: reading the clock
 	 * source for every packet costs more than all the rest where it is
-	 * slow (HPET). Only the handshake's round trips need better.
+	 * slow (HPET). Only round trips need better: rtt.c reads it once
+	 * per sample.
 	 */
 	u64 now = ktime_get_coarse_real_ns();
 	struct flow_transition tr;

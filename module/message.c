@@ -28,8 +28,7 @@ struct flowmon_tcp_snapshot {
 	struct flow_tcp_anomalies anomalies[2];
 	char history[FLOWMON_HISTORY_MAX + 1];
 	u64 state_since;
-	u32 rtt_syn_us;
-	u32 rtt_ack_us;
+	struct flow_rtt rtt;
 };
 
 static void flowmon_tcp_snapshot(struct flow *flow,
@@ -45,8 +44,7 @@ static void flowmon_tcp_snapshot(struct flow *flow,
 		memset(snap->anomalies, 0, sizeof(snap->anomalies));
 	memcpy(snap->history, tcp->history.text, sizeof(snap->history));
 	snap->state_since = tcp->state_since;
-	snap->rtt_syn_us = tcp->rtt_syn_us;
-	snap->rtt_ack_us = tcp->rtt_ack_us;
+	snap->rtt = tcp->rtt;
 	spin_unlock_bh(&tcp->lock);
 }
 
@@ -125,9 +123,33 @@ static int flowmon_put_direction(struct sk_buff *skb, int attr,
 	return 0;
 }
 
+static int flowmon_put_rtt(struct sk_buff *skb, int attr,
+			   const struct flow_rtt_side *side)
+{
+	struct nlattr *nest;
+
+	if (!side->samples)
+		return 0;
+	nest = nla_nest_start(skb, attr);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, FLOWMON_RTT_A_SAMPLES, side->samples) ||
+	    nla_put_u32(skb, FLOWMON_RTT_A_MIN_US, side->min_us) ||
+	    nla_put_u32(skb, FLOWMON_RTT_A_SRTT_US, flow_rtt_srtt_us(side)) ||
+	    nla_put_u32(skb, FLOWMON_RTT_A_LATEST_US, side->latest_us) ||
+	    nla_put_u32(skb, FLOWMON_RTT_A_MAX_US, side->max_us)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int flowmon_put_tcp(struct sk_buff *skb,
 			   const struct flowmon_tcp_snapshot *snap)
 {
+	const struct flow_rtt *rtt = &snap->rtt;
+
 	if (nla_put_u8(skb, FLOWMON_FLOW_A_CLIENT_STATE,
 		       snap->tcp[FLOW_DIR_UP].state) ||
 	    nla_put_u8(skb, FLOWMON_FLOW_A_SERVER_STATE,
@@ -135,10 +157,16 @@ static int flowmon_put_tcp(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, FLOWMON_FLOW_A_STATE_SINCE,
 			      snap->state_since, FLOWMON_FLOW_A_PAD) ||
 	    nla_put_string(skb, FLOWMON_FLOW_A_HISTORY, snap->history) ||
-	    (snap->rtt_syn_us &&
-	     nla_put_u32(skb, FLOWMON_FLOW_A_RTT_SYN_US, snap->rtt_syn_us)) ||
-	    (snap->rtt_ack_us &&
-	     nla_put_u32(skb, FLOWMON_FLOW_A_RTT_ACK_US, snap->rtt_ack_us)))
+	    (rtt->handshake_us[FLOW_DIR_UP] &&
+	     nla_put_u32(skb, FLOWMON_FLOW_A_RTT_SYN_US,
+			 rtt->handshake_us[FLOW_DIR_UP])) ||
+	    (rtt->handshake_us[FLOW_DIR_DOWN] &&
+	     nla_put_u32(skb, FLOWMON_FLOW_A_RTT_ACK_US,
+			 rtt->handshake_us[FLOW_DIR_DOWN])) ||
+	    flowmon_put_rtt(skb, FLOWMON_FLOW_A_RTT_SERVER,
+			    &rtt->side[FLOW_DIR_UP]) ||
+	    flowmon_put_rtt(skb, FLOWMON_FLOW_A_RTT_CLIENT,
+			    &rtt->side[FLOW_DIR_DOWN]))
 		return -EMSGSIZE;
 	return 0;
 }

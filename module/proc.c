@@ -20,7 +20,8 @@
 	"client_state server_state packets_up bytes_up payload_up " \
 	"packets_down bytes_down payload_down first_seen last_seen age " \
 	"nat nat_client nat_client_port nat_server nat_server_port " \
-	"l5 secured name drops_up drops_down drop_reason\n"
+	"l5 secured name drops_up drops_down drop_reason " \
+	"rtt_client_us rtt_server_us\n"
 
 /*
  * @cursor stands just before the flow at position @pos; @peek just after

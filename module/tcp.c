@@ -129,6 +129,16 @@ void flow_tcp_states(struct flow *flow, u8 *client, u8 *server)
 	spin_unlock_bh(&tcp->lock);
 }
 
+/* The round trips to the server ([FLOW_DIR_UP]) and to the client. */
+void flow_tcp_rtt(struct flow *flow, struct flow_rtt_side side[2])
+{
+	struct flow_tcp *tcp = flow_tcp(flow);
+
+	spin_lock_bh(&tcp->lock);
+	memcpy(side, tcp->rtt.side, sizeof(tcp->rtt.side));
+	spin_unlock_bh(&tcp->lock);
+}
+
 /* Has @acker acknowledged the SYN of @owner? */
 static bool tcp_syn_acked(const struct flow_tcp_endpoint *owner,
 			  const struct flow_tcp_endpoint *acker)
@@ -331,45 +341,6 @@ static void tcp_on_fin(struct flow_tcp_endpoint *snd,
 	}
 }
 
-static u32 tcp_elapsed_us(u64 since, u64 now)
-{
-	return now > since ? div_u64(now - since, NSEC_PER_USEC) : 0;
-}
-
-/*
- * Handshake round trips as seen from here: SYN to SYN-ACK is the path to
- * the server and back, SYN-ACK to ACK the path to the client and back.
- * Their sum is the RTT of the whole path, wherever flowmon sits on it.
- * The packet's coarse timestamp is too coarse for them: they read the
- * clock itself, for these three segments only.
- */
-static void tcp_note_rtt(struct flow_tcp *tcp, enum flow_direction dir,
-			 const struct flow_packet *pkt)
-{
-	u64 now;
-
-	if (dir == FLOW_DIR_UP && tcp_is_syn(pkt) &&
-	    tcp->handshake <= FLOW_TCP_HANDSHAKE_SYN) {
-		tcp->handshake_time = ktime_get_real_ns();
-		tcp->handshake = FLOW_TCP_HANDSHAKE_SYN;
-	} else if (dir == FLOW_DIR_DOWN && tcp_is_syn_ack(pkt) &&
-		   !tcp->rtt_ack_us) {
-		now = ktime_get_real_ns();
-		if (tcp->handshake == FLOW_TCP_HANDSHAKE_SYN)
-			tcp->rtt_syn_us = max(1U, tcp_elapsed_us(tcp->handshake_time,
-								 now));
-		tcp->handshake_time = now;
-		tcp->handshake = FLOW_TCP_HANDSHAKE_SYN_ACK;
-	} else if (dir == FLOW_DIR_UP &&
-		   tcp->handshake == FLOW_TCP_HANDSHAKE_SYN_ACK &&
-		   !tcp->rtt_ack_us && !(pkt->tcp_flags & TCPHDR_SYN) &&
-		   tcp_syn_acked(&tcp->ep[FLOW_DIR_DOWN],
-				 &tcp->ep[FLOW_DIR_UP])) {
-		tcp->rtt_ack_us = max(1U, tcp_elapsed_us(tcp->handshake_time,
-							 ktime_get_real_ns()));
-	}
-}
-
 #define FLOW_HISTORY_ACK	BIT(0)
 #define FLOW_HISTORY_DATA	BIT(1)
 #define FLOW_HISTORY_ODD	BIT(2)
@@ -542,7 +513,7 @@ static void tcp_segment(struct flow_tcp *tcp, enum flow_direction dir,
 	}
 
 	tcp_note_sequence(snd, rcv, pkt);
-	tcp_note_rtt(tcp, dir, pkt);
+	flow_rtt_segment(&tcp->rtt, dir, pkt, retrans);
 	if (flags & TCPHDR_SYN)
 		tcp_on_syn(snd, rcv, flags & TCPHDR_ACK);
 	/* ACK first: a FIN-ACK may acknowledge the receiver's own FIN. */

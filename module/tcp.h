@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The TCP part of a record: each endpoint's state and sequence facts, the
- * handshake's round trips and the Zeek-style history.
+ * handshake's and the passive round trips and the Zeek-style history.
  */
 #ifndef _FLOWMON_TCP_H
 #define _FLOWMON_TCP_H
 
 #include "flow.h"
+#include "rtt.h"
 
 #define FLOW_TCP_SEEN_SYN	BIT(0)
 #define FLOW_TCP_SEEN_ACK	BIT(1)
@@ -53,24 +54,14 @@ struct flow_tcp_anomalies {
 	u32 unexpected;		/* segments that do not fit the state */
 };
 
-/* The handshake segment that flow_tcp's handshake_time is the time of. */
-enum flow_tcp_handshake {
-	FLOW_TCP_HANDSHAKE_NONE,
-	FLOW_TCP_HANDSHAKE_SYN,		/* the client's last SYN */
-	FLOW_TCP_HANDSHAKE_SYN_ACK,	/* the server's last SYN-ACK */
-};
-
 /* A TCP flow's record: the common part, then the TCP one. */
 struct flow_tcp {
 	struct flow flow;
 	spinlock_t lock;		/* protects all below */
-	u32 rtt_syn_us;			/* SYN -> SYN-ACK */
-	u32 rtt_ack_us;			/* SYN-ACK -> ACK */
 	bool frozen;			/* its end announced: no more changes */
-	u8 handshake;			/* enum flow_tcp_handshake */
 	u64 state_since;		/* ns since the epoch */
-	u64 handshake_time;		/* clock, not coarse: for the RTTs */
 	struct flow_tcp_endpoint ep[2];	/* [UP] = client, [DOWN] = server */
+	struct flow_rtt rtt;
 	/*
 	 * Most connections have nothing to count here: the counts of both
 	 * directions are allocated at the first, and their 48 bytes are not
@@ -96,6 +87,7 @@ bool flow_tcp_account(struct flow_tcp *tcp, enum flow_direction dir,
 void flow_tcp_freeze(struct flow_tcp *tcp);
 void flow_tcp_release(struct flow_tcp *tcp);
 void flow_tcp_states(struct flow *flow, u8 *client, u8 *server);
+void flow_tcp_rtt(struct flow *flow, struct flow_rtt_side side[2]);
 bool flow_tcp_syn_reopens(struct flow *flow, const struct flow_packet *pkt);
 const char *flow_tcp_state_name(u8 state);
 

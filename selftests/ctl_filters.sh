@@ -45,6 +45,7 @@ FILTERS=(
 	"--min-bytes 10K" "--min-bytes 1k" "--min-bytes 50000" "--min-bytes 1M"
 	"--min-packets 5" "--min-packets 1" "--min-packets 3"
 	"--idle 2s" "--age 2s" "--age 1h" "--idle 1d" "--idle 1500ms"
+	"--min-rtt 1ms" "--min-rtt 1h" "-p udp --min-rtt 1ms"
 	"-6 -p tcp" "-4 -p udp --dport 6000-6001"
 	"--state estab --dport 5000 --src $C4 --min-bytes 1K"
 	"-p icmp --addr $S4 --idle 2s" "-p tcp --age 1h --min-packets 5 -6"

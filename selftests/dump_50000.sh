@@ -58,7 +58,7 @@ CHURN_PROTO=253
 CHURN_RATE=8000
 DUMPS=4
 PROC_READS=2
-HEADER="family proto client client_port server server_port state client_state server_state packets_up bytes_up payload_up packets_down bytes_down payload_down first_seen last_seen age nat nat_client nat_client_port nat_server nat_server_port l5 secured name drops_up drops_down drop_reason"
+HEADER="family proto client client_port server server_port state client_state server_state packets_up bytes_up payload_up packets_down bytes_down payload_down first_seen last_seen age nat nat_client nat_client_port nat_server nat_server_port l5 secured name drops_up drops_down drop_reason rtt_client_us rtt_server_us"
 INTR_NOTE="flowctl: the table changed during the dump; flows that stayed are listed once"
 
 declare -A ST

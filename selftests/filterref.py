@@ -97,6 +97,14 @@ def condition(opt, val):
         pat = val.lower()
         return lambda f, now: "name" in f and fnmatch.fnmatchcase(f["name"],
                                                                   pat)
+    # The round trip through the observer: the smoothed RTTs of both
+    # sides; a flow without a sample never matches.
+    if opt == "--min-rtt":
+        us = duration_ns(val) // 1000
+        return lambda f, now: (
+            ("rtt_client_us" in f or "rtt_server_us" in f) and
+            f.get("rtt_client_us", {}).get("srtt", 0) +
+            f.get("rtt_server_us", {}).get("srtt", 0) >= us)
     sys.exit("filterref.py: unknown option " + opt)
 
 

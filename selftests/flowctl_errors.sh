@@ -379,8 +379,8 @@ usage list "option '--sort' needs an argument" list --sort
 usage list "option '-o' needs an argument" list -o
 usage list "unexpected argument '10.0.1.1'" list -4 10.0.1.1
 usage list "unknown output format 'yaml': use table, plain or json" list -o yaml
-usage list "unknown sort key 'foo': use bytes, packets, age or rtt" list --sort foo
-usage reset "unknown sort key 'x': use bytes, packets, age or rtt" reset --sort x
+usage list "unknown sort key 'foo': use bytes, packets, age, rtt or drops" list --sort foo
+usage reset "unknown sort key 'x': use bytes, packets, age, rtt or drops" reset --sort x
 usage reset "unexpected argument 'all'" reset all
 usage list "unknown TCP state 'bogus'; valid states: $STATES" list --state estab,bogus,closed
 usage list "empty name in the state list 'estab,,closed'" list --state estab,,closed

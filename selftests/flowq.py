@@ -19,6 +19,9 @@ as true/false, a missing field never matches.
   same   JSON JSON               the same flows, each with the same fields
                                  and values; prints one "# ok -" or
                                  "# not ok -" line
+  sorted JSON KEY                the flows are in flowctl(8)'s --sort KEY order
+                                 (rtt or drops); prints one "# ok -" or
+                                 "# not ok -" line
   proc   PROCFILE                parse /proc/net/flowmon into a JSON array
   proc-vs-json PROCFILE JSON     every /proc line equals its JSON flow
 
@@ -36,11 +39,13 @@ PROC_COLUMNS = ["family", "proto", "client", "client_port", "server",
                 "bytes_down", "payload_down", "first_seen", "last_seen",
                 "age", "nat", "nat_client", "nat_client_port", "nat_server",
                 "nat_server_port", "l5", "secured", "name", "drops_up",
-                "drops_down", "drop_reason"]
+                "drops_down", "drop_reason", "rtt_client_us", "rtt_server_us"]
 NAT_COLUMNS = ("nat_client", "nat_client_port", "nat_server",
                "nat_server_port")
 # /proc columns that are "-" where JSON leaves the field out.
 OPTIONAL_COLUMNS = ("l5", "name", "drop_reason")
+# /proc columns of a JSON object's srtt, "-" where JSON has no object.
+RTT_COLUMNS = ("rtt_client_us", "rtt_server_us")
 # /proc columns that are 0 where JSON leaves the field out.
 ZERO_COLUMNS = ("drops_up", "drops_down")
 PROC_INT = {"client_port", "server_port", "packets_up", "bytes_up",
@@ -72,7 +77,16 @@ def load(path):
     for f in data:
         if not isinstance(f, dict):
             fatal("array element is not an object: %r" % (f,))
+        flatten(f)
     return data
+
+
+def flatten(f):
+    """A nested object's fields also as OBJECT.FIELD, for filters and checks."""
+    for k, v in list(f.items()):
+        if isinstance(v, dict):
+            for sk, sv in v.items():
+                f[k + "." + sk] = sv
 
 
 def text(v):
@@ -321,6 +335,17 @@ def app_differences(k, r, f):
     return bad
 
 
+def rtt_differences(k, r, f):
+    """How /proc row r's round trip columns differ from JSON flow f."""
+    bad = []
+    for c in RTT_COLUMNS:
+        want = text(f[c + ".srtt"]) if c in f else "-"
+        if r[c] != want:
+            bad.append("%s: %s: /proc %r != JSON srtt %r"
+                       % (" ".join(k), c, r[c], want))
+    return bad
+
+
 def cmd_proc_vs_json(args):
     rows = parse_proc(args[0])
     flows = load(args[1])
@@ -360,10 +385,12 @@ def cmd_proc_vs_json(args):
         f = f[0]
         bad.extend(nat_differences(k, r, f))
         bad.extend(app_differences(k, r, f))
+        bad.extend(rtt_differences(k, r, f))
         for c in PROC_COLUMNS:
             # The addresses are in the key, which matched.
             if c in ("age", "nat", "secured", "client", "server") or \
-               c in NAT_COLUMNS or c in OPTIONAL_COLUMNS:
+               c in NAT_COLUMNS or c in OPTIONAL_COLUMNS or \
+               c in RTT_COLUMNS:
                 continue
             if c in ("client_state", "server_state") and r[c] == "-":
                 if c in f:
@@ -407,9 +434,32 @@ def cmd_same(args):
     sys.exit(1)
 
 
+def sort_rank(f, key):
+    """What --sort KEY orders by, biggest first: a flow without a round
+    trip sample after every flow with one."""
+    if key == "rtt":
+        sides = [f[k]["srtt"] for k in ("rtt_client_us", "rtt_server_us")
+                 if k in f]
+        return (len(sides) > 0, sum(sides))
+    if key == "drops":
+        return (f.get("drops_up", 0) + f.get("drops_down", 0),)
+    fatal("no sort key %r" % key)
+
+
+def cmd_sorted(args):
+    flows, key = load(args[0]), args[1]
+    for a, b in zip(flows, flows[1:]):
+        ra, rb = sort_rank(a, key), sort_rank(b, key)
+        if ra < rb or (ra == rb and a["id"] > b["id"]):
+            out("# not ok - --sort %s: %s (%r) before %s (%r)"
+                % (key, brief(a), ra, brief(b), rb))
+            sys.exit(1)
+    out("# ok - %d flows in --sort %s order, ties by id" % (len(flows), key))
+
+
 CMDS = {"count": (cmd_count, 2), "same": (cmd_same, 2), "get": (cmd_get, 3), "check": (cmd_check, 2),
         "show": (cmd_show, 1), "ports": (cmd_ports, 5), "proc": (cmd_proc, 1),
-        "proc-vs-json": (cmd_proc_vs_json, 2)}
+        "proc-vs-json": (cmd_proc_vs_json, 2), "sorted": (cmd_sorted, 2)}
 
 
 def main():

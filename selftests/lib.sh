@@ -116,6 +116,16 @@ expect_eq()
 	fi
 }
 
+# expect_within DESC LO HI ACTUAL: LO <= ACTUAL <= HI (integers).
+expect_within()
+{
+	if [ -n "$4" ] && [ "$4" -ge "$2" ] && [ "$4" -le "$3" ]; then
+		ok "$1 $4 in [$2, $3]"
+	else
+		fail "$1: expected within [$2, $3], got ${4:-nothing}"
+	fi
+}
+
 # report_checks [PREFIX] <<<"$out": a checker's verdict lines as checks:
 # "ok - X" passes X, "not ok - X" fails it, "# X" is logged, anything else
 # fails. PREFIX goes before each check's text.
@@ -1090,7 +1100,8 @@ settle_state()
 # flow_vars FILE FILTER FIELD...: sets the shell variable F_<FIELD> to each
 # FIELD of the one flow in FILE matching FILTER (flowq.py filter syntax):
 # empty when the flow has no such field; dies unless exactly one flow
-# matches. One python run for many fields.
+# matches. A field of a nested object is OBJECT.FIELD, its variable
+# F_<OBJECT>_<FIELD>. One python run for many fields.
 flow_vars()
 {
 	local out
@@ -1100,11 +1111,15 @@ flows = json.load(open(sys.argv[1]))
 conds = [c.split("=", 1) for c in sys.argv[2].split(",")] if sys.argv[2] != "-" else []
 def text(v):
     return ("true" if v else "false") if isinstance(v, bool) else str(v)
+def get(f, k):
+    for part in k.split("."):
+        f = f.get(part, "") if isinstance(f, dict) else ""
+    return f
 sel = [f for f in flows if all(k in f and text(f[k]) == v for k, v in conds)]
 if len(sel) != 1:
     sys.exit("%d flows match %s" % (len(sel), sys.argv[2]))
 for k in sys.argv[3:]:
-    print("F_%s=%s" % (k, shlex.quote(text(sel[0][k]) if k in sel[0] else "")))
+    print("F_%s=%s" % (k.replace(".", "_"), shlex.quote(text(get(sel[0], k)))))
 ' "$@") || die "flow_vars $2 in $(basename "$1")"
 	eval "$out"
 }

@@ -13,7 +13,8 @@ _flowctl_config_keys="max_flows timeout_syn_sent timeout_syn_recv
 	timeout_generic"
 _flowctl_filter_opts="-4 --ipv4 -6 --ipv6 -n --numeric --state -p --proto
 	-s --src -d --dst --addr --sport --dport --port --min-bytes --min-packets
-	--idle --age --nat --nat-addr --nat-port --l5 --secured --name --dropped"
+	--idle --age --nat --nat-addr --nat-port --l5 --secured --name --dropped
+	--min-rtt"
 _flowctl_output_opts="-o --output -j --json -e --extended"
 
 # The options of command $1.
@@ -48,9 +49,11 @@ _flowctl_option_value()
 	-o|--output)
 		COMPREPLY=($(compgen -W "table plain json" -- "$cur")) ;;
 	--sort)
-		COMPREPLY=($(compgen -W "bytes packets age rtt" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "bytes packets age rtt drops" -- "$cur")) ;;
 	--idle|--age)
 		COMPREPLY=($(compgen -W "500ms 30s 5m 1h 1d" -- "$cur")) ;;
+	--min-rtt)
+		COMPREPLY=($(compgen -W "10ms 50ms 100ms 500ms 1s" -- "$cur")) ;;
 	--min-bytes|--buffer)
 		COMPREPLY=($(compgen -W "64K 1M 16M 1G" -- "$cur")) ;;
 	--l5)

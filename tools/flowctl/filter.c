@@ -45,6 +45,9 @@ const char filter_help[] =
 	"                        matches PATTERN, case-insensitively: '*' any\n"
 	"                        characters, '?' one, [...] a set\n"
 	"      --dropped         flows of which this box dropped a packet\n"
+	"      --min-rtt DURATION  TCP flows whose round trip through this box\n"
+	"                        (smoothed, to the client plus to the server) is\n"
+	"                        at least DURATION\n"
 	"  -n, --numeric         accepted for compatibility: names are never resolved\n"
 	"Durations: 500ms, 30s, 5m, 2h, 1d; a bare number is in seconds.\n"
 	"An address gives the family; -4, -6 and the addresses must agree.\n"
@@ -167,6 +170,20 @@ static const char *apply_age(struct filter *f, const char *arg)
 	return parse_positive_ms(arg, &f->age_ms);
 }
 
+/* The kernel takes microseconds in 32 bits: up to 71 minutes. */
+static const char *apply_min_rtt(struct filter *f, const char *arg)
+{
+	uint64_t ms;
+	const char *why = parse_positive_ms(arg, &ms);
+
+	if (why)
+		return why;
+	if (ms > UINT32_MAX / 1000)
+		return "longer than any round trip flowmon measures";
+	f->min_rtt_us = ms * 1000;
+	return NULL;
+}
+
 static const char *apply_l5(struct filter *f, const char *arg)
 {
 	if (!*arg || strlen(arg) >= FLOW_L5_LEN)
@@ -213,6 +230,7 @@ static const struct value_option value_options[] = {
 	{ OPT_L5, "--l5", apply_l5 },
 	{ OPT_SECURED, "--secured", apply_secured },
 	{ OPT_NAME, "--name", apply_name },
+	{ OPT_MIN_RTT, "--min-rtt", apply_min_rtt },
 };
 
 void filter_init(struct filter *f, const struct options *opts)
@@ -298,7 +316,7 @@ static bool filter_is_empty(const struct filter *f)
 	       !f->server_ports.set && !f->any_ports.set && !f->min_bytes &&
 	       !f->min_packets && !f->idle_ms && !f->age_ms && !f->nat &&
 	       !f->nat_addr.family && !f->nat_ports.set && !f->l5 &&
-	       !f->secured && !f->name && !f->dropped;
+	       !f->secured && !f->name && !f->dropped && !f->min_rtt_us;
 }
 
 static int put_prefix(struct nl_msg *msg, int attr, const struct prefix *p)
@@ -351,7 +369,9 @@ static int put_scalars(struct nl_msg *msg, const struct filter *f)
 	    (f->secured &&
 	     nla_put_u8(msg, FLOWMON_FILTER_A_SECURED, f->secured)) ||
 	    (f->name && nla_put_string(msg, FLOWMON_FILTER_A_NAME, f->name)) ||
-	    (f->dropped && nla_put_flag(msg, FLOWMON_FILTER_A_DROPPED)))
+	    (f->dropped && nla_put_flag(msg, FLOWMON_FILTER_A_DROPPED)) ||
+	    (f->min_rtt_us &&
+	     nla_put_u32(msg, FLOWMON_FILTER_A_MIN_RTT_US, f->min_rtt_us)))
 		return -NLE_NOMEM;
 	return 0;
 }
@@ -482,6 +502,15 @@ static bool match_app(const struct filter *f, const struct flow *fl)
 		 !fnmatch(f->name, app->name, FNM_NOESCAPE | FNM_CASEFOLD)));
 }
 
+/* As the kernel: flows without a sample never match. */
+static bool match_rtt(const struct filter *f, const struct flow *fl)
+{
+	uint64_t us;
+
+	return !f->min_rtt_us ||
+	       (flow_path_rtt_us(fl, &us) && us >= f->min_rtt_us);
+}
+
 bool filter_match(const struct filter *f, const struct flow *flow,
 		  uint64_t now_ns)
 {
@@ -491,5 +520,5 @@ bool filter_match(const struct filter *f, const struct flow *flow,
 	       match_counters(f, flow) && match_times(f, flow, now_ns) &&
 	       match_nat(f, flow) && match_app(f, flow) &&
 	       (!f->dropped || (flow->has & FLOW_HAS_DROPS)) &&
-	       match_states(f, flow);
+	       match_rtt(f, flow) && match_states(f, flow);
 }

@@ -38,6 +38,7 @@ struct filter {
 	uint8_t secured;	/* enum flowmon_secured; 0: any */
 	const char *name;	/* a glob; NULL: any */
 	bool dropped;		/* flows of which this box dropped a packet */
+	uint32_t min_rtt_us;	/* path round trip (srtt) at least; 0: any */
 	uint32_t given;		/* while parsing: options seen, against repeats */
 };
 
@@ -59,6 +60,7 @@ enum {
 	OPT_SECURED,
 	OPT_NAME,
 	OPT_DROPPED,
+	OPT_MIN_RTT,
 	FILTER_OPT_END
 };
 
@@ -87,7 +89,8 @@ enum {
 	{ "l5", required_argument, NULL, OPT_L5 },			\
 	{ "secured", required_argument, NULL, OPT_SECURED },		\
 	{ "name", required_argument, NULL, OPT_NAME },			\
-	{ "dropped", no_argument, NULL, OPT_DROPPED }
+	{ "dropped", no_argument, NULL, OPT_DROPPED },			\
+	{ "min-rtt", required_argument, NULL, OPT_MIN_RTT }
 
 /* The help of the filter options, printed after a command's own. */
 extern const char filter_help[];

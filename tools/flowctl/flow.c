@@ -43,6 +43,16 @@ static const struct nla_policy flow_policy[FLOWMON_FLOW_A_MAX + 1] = {
 	[FLOWMON_FLOW_A_DNS] = { .type = NLA_NESTED },
 	[FLOWMON_FLOW_A_DROP_REASON] = { .type = NLA_STRING,
 					 .maxlen = FLOWMON_DROP_REASON_MAX + 1 },
+	[FLOWMON_FLOW_A_RTT_SERVER] = { .type = NLA_NESTED },
+	[FLOWMON_FLOW_A_RTT_CLIENT] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy rtt_policy[FLOWMON_RTT_A_MAX + 1] = {
+	[FLOWMON_RTT_A_SAMPLES] = { .type = NLA_U32 },
+	[FLOWMON_RTT_A_MIN_US] = { .type = NLA_U32 },
+	[FLOWMON_RTT_A_SRTT_US] = { .type = NLA_U32 },
+	[FLOWMON_RTT_A_LATEST_US] = { .type = NLA_U32 },
+	[FLOWMON_RTT_A_MAX_US] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy dns_policy[FLOWMON_DNS_A_MAX + 1] = {
@@ -166,8 +176,25 @@ static void parse_tcb(struct flow_dir *dir, struct nlattr **tb)
 	dir->unexpected = get_u64(tb[FLOWMON_DIR_A_UNEXPECTED]);
 }
 
+/* No attribute: no sample taken (samples 0). */
+static int parse_rtt(struct flow_rtt *rtt, struct nlattr *attr)
+{
+	struct nlattr *tb[FLOWMON_RTT_A_MAX + 1];
+
+	if (!attr)
+		return 0;
+	if (nla_parse_nested(tb, FLOWMON_RTT_A_MAX, attr, rtt_policy) < 0)
+		return -EBADMSG;
+	rtt->samples = get_u32(tb[FLOWMON_RTT_A_SAMPLES]);
+	rtt->min_us = get_u32(tb[FLOWMON_RTT_A_MIN_US]);
+	rtt->srtt_us = get_u32(tb[FLOWMON_RTT_A_SRTT_US]);
+	rtt->latest_us = get_u32(tb[FLOWMON_RTT_A_LATEST_US]);
+	rtt->max_us = get_u32(tb[FLOWMON_RTT_A_MAX_US]);
+	return 0;
+}
+
 /* The per-flow TCP facts; absent ones stay unknown. */
-static void parse_tcp(struct flow *f, struct nlattr **tb)
+static int parse_tcp(struct flow *f, struct nlattr **tb)
 {
 	f->state_since = get_u64(known(tb[FLOWMON_FLOW_A_STATE_SINCE], &f->has,
 				       FLOW_HAS_STATE_SINCE));
@@ -178,6 +205,10 @@ static void parse_tcp(struct flow *f, struct nlattr **tb)
 	if (known(tb[FLOWMON_FLOW_A_HISTORY], &f->has, FLOW_HAS_HISTORY))
 		nla_strlcpy(f->history, tb[FLOWMON_FLOW_A_HISTORY],
 			    sizeof(f->history));
+	if (parse_rtt(&f->rtt_client, tb[FLOWMON_FLOW_A_RTT_CLIENT]) ||
+	    parse_rtt(&f->rtt_server, tb[FLOWMON_FLOW_A_RTT_SERVER]))
+		return -EBADMSG;
+	return 0;
 }
 
 /* The kernel sends a flow's drops (all of them) once it has one. */
@@ -298,7 +329,8 @@ int flow_parse(struct flow *f, struct nlattr *attr)
 	f->flags = get_u32(tb[FLOWMON_FLOW_A_FLAGS]);
 	f->first_seen = get_u64(tb[FLOWMON_FLOW_A_FIRST_SEEN]);
 	f->last_seen = get_u64(tb[FLOWMON_FLOW_A_LAST_SEEN]);
-	parse_tcp(f, tb);
+	if (parse_tcp(f, tb))
+		return -EBADMSG;
 	if (known(tb[FLOWMON_FLOW_A_DROP_REASON], &f->has, FLOW_HAS_DROPS))
 		nla_strlcpy(f->drop_reason, tb[FLOWMON_FLOW_A_DROP_REASON],
 			    sizeof(f->drop_reason));
@@ -315,6 +347,12 @@ int flow_parse(struct flow *f, struct nlattr *attr)
 bool flow_is_tcp(const struct flow *f)
 {
 	return f->proto == IPPROTO_TCP;
+}
+
+bool flow_path_rtt_us(const struct flow *f, uint64_t *us)
+{
+	*us = (uint64_t)f->rtt_client.srtt_us + f->rtt_server.srtt_us;
+	return f->rtt_client.samples || f->rtt_server.samples;
 }
 
 bool flow_has_ports(const struct flow *f)

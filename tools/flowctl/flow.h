@@ -82,6 +82,15 @@ struct flow_app {
 	char *name;		/* malloc()ed; NULL: none */
 };
 
+/* Round trips from the observer to one side and back, microseconds. */
+struct flow_rtt {
+	uint32_t samples;	/* 0: none taken, the rest unknown */
+	uint32_t min_us;
+	uint32_t srtt_us;	/* smoothed (RFC 6298) */
+	uint32_t latest_us;
+	uint32_t max_us;
+};
+
 struct flow {
 	uint64_t id;
 	uint8_t family;		/* AF_INET or AF_INET6 */
@@ -100,6 +109,8 @@ struct flow {
 	uint64_t state_since;	/* ns since the epoch */
 	uint32_t rtt_syn_us;	/* SYN -> SYN-ACK */
 	uint32_t rtt_ack_us;	/* SYN-ACK -> ACK */
+	struct flow_rtt rtt_client;	/* all along the flow */
+	struct flow_rtt rtt_server;
 	char history[FLOWMON_HISTORY_MAX + 1];
 	struct flow_dir up;	/* client -> server */
 	struct flow_dir down;	/* server -> client */
@@ -123,6 +134,11 @@ int flow_parse(struct flow *f, struct nlattr *attr);
 void flow_release(struct flow *f);
 
 bool flow_is_tcp(const struct flow *f);
+/*
+ * The round trip through the observer: smoothed RTT to the client plus to
+ * the server. Returns false, with *us 0, before any sample.
+ */
+bool flow_path_rtt_us(const struct flow *f, uint64_t *us);
 /* Whether the protocol has ports worth showing next to the addresses. */
 bool flow_has_ports(const struct flow *f);
 

@@ -79,7 +79,7 @@ static int list_option(struct list_args *args, const struct command *cmd,
 		return 0;
 	case OPT_SORT:
 		if (sort_parse_key(arg, &args->sort))
-			return usage_error(cmd, "unknown sort key '%s': use bytes, packets, age or rtt",
+			return usage_error(cmd, "unknown sort key '%s': use bytes, packets, age, rtt or drops",
 					   arg);
 		return 0;
 	}
@@ -192,11 +192,11 @@ static int cmd_reset(const struct command *cmd, int argc, char **argv,
 	"  -o, --output FORMAT  table (the default on a terminal), plain (the\n" \
 	"                       default otherwise) or json\n"		\
 	"  -j, --json           same as -o json\n"			\
-	"  -e, --extended       below each TCP flow, its history, handshake RTT and\n" \
+	"  -e, --extended       below each TCP flow, its history, round trips and\n" \
 	"                       per-direction TCP facts, as in 'ss -ti' (ignored\n" \
 	"                       with JSON, which always has them)\n"	\
 	"  -c, --count          print only the number of flows\n"	\
-	"      --sort KEY       bytes, packets or rtt (biggest first), or age\n" \
+	"      --sort KEY       bytes, packets, rtt or drops (biggest first), or age\n" \
 	"                       (oldest first); the default is creation order\n" \
 	"  -r, --reverse        reverse the order\n"			\
 	"  -h, --help           show this help\n"

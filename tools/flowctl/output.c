@@ -49,7 +49,7 @@ static const char plain_header[] =
 	"server_state packets_up bytes_up payload_up packets_down bytes_down "
 	"payload_down first_seen last_seen age nat nat_client nat_client_port "
 	"nat_server nat_server_port l5 secured name drops_up drops_down "
-	"drop_reason\n";
+	"drop_reason rtt_client_us rtt_server_us\n";
 
 struct row {
 	char cell[NR_COLUMNS][CELL_LEN];
@@ -399,11 +399,35 @@ static void print_drop_facts(FILE *out, const struct flow *f)
 	fact_line_end(&line);
 }
 
+/* The round trips to one side all along the flow, once sampled. */
+static void print_rtt_facts(FILE *out, const char *label,
+			    const struct flow_rtt *rtt)
+{
+	struct fact_line line;
+	char buf[CELL_LEN];
+
+	if (!rtt->samples)
+		return;
+	fact_line_begin(&line, out, label);
+	format_ms(buf, rtt->srtt_us);
+	fact(&line, "srtt:%s", buf);
+	format_ms(buf, rtt->min_us);
+	fact(&line, "min:%s", buf);
+	format_ms(buf, rtt->max_us);
+	fact(&line, "max:%s", buf);
+	format_ms(buf, rtt->latest_us);
+	fact(&line, "latest:%s", buf);
+	fact(&line, "samples:%" PRIu32, rtt->samples);
+	fact_line_end(&line);
+}
+
 static void print_tcp_facts(FILE *out, const struct flow *f, uint64_t now_ns)
 {
 	print_flow_facts(out, f, now_ns);
 	print_dir_facts(out, "up:   ", &f->up);
 	print_dir_facts(out, "down: ", &f->down);
+	print_rtt_facts(out, "rtt_client: ", &f->rtt_client);
+	print_rtt_facts(out, "rtt_server: ", &f->rtt_server);
 }
 
 /*
@@ -484,6 +508,20 @@ static void print_plain_drops(struct writer *w, const struct flow *f)
 	plain_str(w, f->drop_reason[0] ? f->drop_reason : "-");
 }
 
+/* The smoothed round trips to the client and to the server, "-" if none. */
+static void print_plain_rtt(struct writer *w, const struct flow *f)
+{
+	const struct flow_rtt *side[] = { &f->rtt_client, &f->rtt_server };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (side[i]->samples)
+			plain_u64(w, side[i]->srtt_us);
+		else
+			plain_str(w, "-");
+	}
+}
+
 /* The NAT columns, each "-" when NAT did not translate the flow. */
 static void print_plain_nat(struct writer *w, const struct flow *f)
 {
@@ -522,6 +560,7 @@ static void print_plain_flow(struct writer *w, const struct flow *f, uint64_t no
 	print_plain_nat(w, f);
 	print_plain_app(w, &f->app);
 	print_plain_drops(w, f);
+	print_plain_rtt(w, f);
 	write_char(w, '\n');
 }
 
@@ -579,6 +618,23 @@ static void print_json_tcb(struct json *j, const struct tcb_keys *k,
 	json_u64(j, k->unexpected, d->unexpected);
 }
 
+/* An object of the figures once sampled, in microseconds. */
+static void print_json_rtt(struct json *j, const char *key,
+			   const struct flow_rtt *rtt)
+{
+	struct json inner;
+
+	if (!rtt->samples)
+		return;
+	json_object_begin_key(j, key, &inner);
+	json_u64(&inner, "samples", rtt->samples);
+	json_u64(&inner, "min", rtt->min_us);
+	json_u64(&inner, "srtt", rtt->srtt_us);
+	json_u64(&inner, "latest", rtt->latest_us);
+	json_u64(&inner, "max", rtt->max_us);
+	json_object_end(&inner);
+}
+
 static void print_json_tcp(struct json *j, const struct flow *f)
 {
 	if (f->has & FLOW_HAS_HISTORY)
@@ -591,6 +647,8 @@ static void print_json_tcp(struct json *j, const struct flow *f)
 		json_u64(j, "rtt_syn_us", f->rtt_syn_us);
 	if (f->has & FLOW_HAS_RTT_ACK)
 		json_u64(j, "rtt_ack_us", f->rtt_ack_us);
+	print_json_rtt(j, "rtt_client_us", &f->rtt_client);
+	print_json_rtt(j, "rtt_server_us", &f->rtt_server);
 	print_json_tcb(j, &tcb_keys_up, &f->up);
 	print_json_tcb(j, &tcb_keys_down, &f->down);
 }

@@ -22,6 +22,7 @@ static const struct {
 	{ "packets", SORT_PACKETS },
 	{ "age", SORT_AGE },
 	{ "rtt", SORT_RTT },
+	{ "drops", SORT_DROPS },
 };
 
 int sort_parse_key(const char *name, enum sort_key *key)
@@ -44,12 +45,17 @@ static int compare_u64(uint64_t a, uint64_t b)
 
 static bool rtt_known(const struct flow *f)
 {
-	return (f->has & FLOW_HAS_RTT_SYN) && (f->has & FLOW_HAS_RTT_ACK);
+	uint64_t us;
+
+	return flow_path_rtt_us(f, &us);
 }
 
 static uint64_t rtt_us(const struct flow *f)
 {
-	return (uint64_t)f->rtt_syn_us + f->rtt_ack_us;
+	uint64_t us;
+
+	flow_path_rtt_us(f, &us);
+	return us;
 }
 
 /* Negative when @a comes first in the default order of @key. */
@@ -67,6 +73,9 @@ static int compare_key(const struct flow *a, const struct flow *b,
 		return compare_u64(a->first_seen, b->first_seen);
 	case SORT_RTT:
 		return compare_u64(rtt_us(b), rtt_us(a));
+	case SORT_DROPS:
+		return compare_u64(b->up.dropped_packets + b->down.dropped_packets,
+				   a->up.dropped_packets + a->down.dropped_packets);
 	case SORT_ID:
 		break;
 	}

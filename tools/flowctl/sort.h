@@ -14,7 +14,8 @@ enum sort_key {
 	SORT_BYTES,	/* up + down, biggest first */
 	SORT_PACKETS,	/* up + down, most first */
 	SORT_AGE,	/* oldest first */
-	SORT_RTT,	/* handshake round trip, slowest first; unknown last */
+	SORT_RTT,	/* path round trip (srtt), slowest first; unknown last */
+	SORT_DROPS,	/* packets this box dropped, up + down, most first */
 };
 
 /* "bytes", "packets", "age" or "rtt". Returns 0 or -1. */

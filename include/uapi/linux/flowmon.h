@@ -77,6 +77,11 @@
  *                               "*.example.com"
  *        FLOWMON_FILTER_A_DROPPED: NLA_FLAG, flows of which this box
  *                                  dropped at least one packet
+ *        FLOWMON_FILTER_A_MIN_RTT_US: NLA_U32, TCP flows whose round trip
+ *                                     through here (the smoothed RTT to
+ *                                     the client plus the one to the
+ *                                     server) is at least this; flows
+ *                                     without a sample never match
  *
  * FLOWMON_CMD_GET_FLOW
  * --------------------
@@ -106,8 +111,22 @@
  *                                s SYN, h SYN-ACK, a pure ACK, d data,
  *                                f FIN, r RST, t retransmission, w zero
  *                                window, q SYN with FIN or RST
- *        FLOWMON_FLOW_A_RTT_SYN_US: NLA_U32, SYN -> SYN-ACK, microseconds
- *        FLOWMON_FLOW_A_RTT_ACK_US: NLA_U32, SYN-ACK -> ACK, microseconds
+ *        Round trips as seen from here (TCP, microseconds; see flowmon(4)):
+ *        FLOWMON_FLOW_A_RTT_SYN_US: NLA_U32, SYN -> SYN-ACK: the handshake's
+ *                                   round trip to the server
+ *        FLOWMON_FLOW_A_RTT_ACK_US: NLA_U32, SYN-ACK -> ACK: to the client
+ *        FLOWMON_FLOW_A_RTT_SERVER: NLA_NESTED, from here to the server and
+ *                                   back, all along the flow: a segment's
+ *                                   TSval to its first echo, or (timestamps
+ *                                   off) its sequence to the first ACK of
+ *                                   it; once a sample was taken
+ *            FLOWMON_RTT_A_SAMPLES: NLA_U32
+ *            FLOWMON_RTT_A_MIN_US: NLA_U32
+ *            FLOWMON_RTT_A_SRTT_US: NLA_U32, smoothed as RFC 6298's SRTT
+ *            FLOWMON_RTT_A_LATEST_US: NLA_U32
+ *            FLOWMON_RTT_A_MAX_US: NLA_U32
+ *        FLOWMON_FLOW_A_RTT_CLIENT: NLA_NESTED, from here to the client and
+ *                                   back, as FLOWMON_FLOW_A_RTT_SERVER
  *        FLOWMON_FLOW_A_UP: NLA_NESTED, client -> server
  *            FLOWMON_DIR_A_PACKETS: NLA_U64
  *            FLOWMON_DIR_A_BYTES: NLA_U64, whole IP datagrams
@@ -440,6 +459,8 @@ enum flowmon_flow_attr {
 	FLOWMON_FLOW_A_NAME,
 	FLOWMON_FLOW_A_DNS,
 	FLOWMON_FLOW_A_DROP_REASON,
+	FLOWMON_FLOW_A_RTT_SERVER,
+	FLOWMON_FLOW_A_RTT_CLIENT,
 	__FLOWMON_FLOW_A_MAX
 };
 
@@ -469,6 +490,18 @@ enum flowmon_dir_attr {
 };
 
 #define FLOWMON_DIR_A_MAX (__FLOWMON_DIR_A_MAX - 1)
+
+enum flowmon_rtt_attr {
+	FLOWMON_RTT_A_UNSPEC,
+	FLOWMON_RTT_A_SAMPLES,
+	FLOWMON_RTT_A_MIN_US,
+	FLOWMON_RTT_A_SRTT_US,
+	FLOWMON_RTT_A_LATEST_US,
+	FLOWMON_RTT_A_MAX_US,
+	__FLOWMON_RTT_A_MAX
+};
+
+#define FLOWMON_RTT_A_MAX (__FLOWMON_RTT_A_MAX - 1)
 
 enum flowmon_nat_attr {
 	FLOWMON_NAT_A_UNSPEC,
@@ -562,6 +595,7 @@ enum flowmon_filter_attr {
 	FLOWMON_FILTER_A_SECURED,
 	FLOWMON_FILTER_A_NAME,
 	FLOWMON_FILTER_A_DROPPED,
+	FLOWMON_FILTER_A_MIN_RTT_US,
 	__FLOWMON_FILTER_A_MAX
 };
 
