@@ -85,7 +85,10 @@ DEBUG_APPEND ?= slub_debug=A,flow,flow_tcp
 CHECK_TIMEOUT ?= 2700
 STRESS_TIMEOUT ?= 7200
 REPEAT ?= 1
+# SKIP_STRESS=1: make check leaves out the tests of selftests/stress.list.
+SKIP_STRESS ?=
 RUN_SUITE := selftests/run.sh $(if $(filter-out 1,$(REPEAT)),--repeat $(REPEAT))
+CHECK_SUITE := $(RUN_SUITE) $(if $(SKIP_STRESS),--skip-stress)
 
 LINUX_SRC_TAR := /usr/src/linux-source-6.1.tar.xz
 LINUX_SRC_TOP := linux-source-6.1
@@ -140,7 +143,7 @@ check: deps
 	@$(MAKE) all KDIR=$(VM_KDIR)
 	@$(MAKE) -C selftests prepare
 	@$(VMRUN) --kver "$(VM_KVER)" --timeout $$(($(CHECK_TIMEOUT) * $(REPEAT))) \
-		--tap -- $(RUN_SUITE)
+		--tap -- $(CHECK_SUITE)
 
 stress: deps
 	@$(MAKE) all KDIR=$(VM_KDIR)
