@@ -54,14 +54,15 @@ struct flow_tcp_anomalies {
 	u32 unexpected;		/* segments that do not fit the state */
 };
 
-/* A TCP flow's record: the common part, then the TCP one. */
+/*
+ * A TCP flow's record: the common part, then the TCP one, in an order
+ * that leaves no hole (352 bytes).
+ */
 struct flow_tcp {
 	struct flow flow;
 	spinlock_t lock;		/* protects all below */
-	bool frozen;			/* its end announced: no more changes */
-	u64 state_since;		/* ns since the epoch */
-	struct flow_tcp_endpoint ep[2];	/* [UP] = client, [DOWN] = server */
 	struct flow_rtt rtt;
+	u64 state_since;		/* ns since the epoch */
 	/*
 	 * Most connections have nothing to count here: the counts of both
 	 * directions are allocated at the first, and their 48 bytes are not
@@ -69,7 +70,9 @@ struct flow_tcp {
 	 * the counts are lost, not the record).
 	 */
 	struct flow_tcp_anomalies *anomalies;
+	struct flow_tcp_endpoint ep[2];	/* [UP] = client, [DOWN] = server */
 	struct flow_history history;
+	bool frozen;			/* its end announced: no more changes */
 };
 
 static inline struct flow_tcp *flow_tcp(struct flow *flow)
