@@ -5,7 +5,8 @@
  * sample outstanding, in its record.
  *
  * A segment that takes sequence space (data, SYN or FIN) starts a sample
- * in its direction if none is outstanding: it notes the segment's TSval,
+ * in its direction if none is outstanding: it notes the segment's TSval
+ * (if it is the first segment with that TSval: the receiver may echo any),
  * or, where timestamps are off, the sequence number just after it, and
  * when it passed here. The first segment of the other direction that
  * echoes that TSval, or acknowledges that sequence number, ends it: the
@@ -117,16 +118,32 @@ static void rtt_answer(struct flow_rtt *rtt, enum flow_direction dir,
 }
 
 /* A segment of direction @dir may start that direction's sample. */
+/*
+ * Segments sent within one tick of the sender's clock share a TSval, and
+ * any of them (a pure ACK too) may be the one the receiver echoes: only
+ * the first with a new TSval can start a sample.
+ */
+static bool rtt_first_tsval(struct flow_rtt *rtt, enum flow_direction dir,
+			    const struct flow_packet *pkt)
+{
+	if ((rtt->ts_seen & BIT(dir)) &&
+	    !after(pkt->tsval, rtt->last_tsval[dir]))
+		return false;
+	rtt->last_tsval[dir] = pkt->tsval;
+	rtt->ts_seen |= BIT(dir);
+	return true;
+}
+
 static void rtt_send(struct flow_rtt *rtt, enum flow_direction dir,
 		     const struct flow_packet *pkt, bool retrans,
 		     struct rtt_clock *clock)
 {
 	bool pending = rtt->pending & BIT(dir);
-	bool fresh;
+	bool first;
 
-	if (!pkt->seg_len)
-		return;
 	if (!(pkt->tcp_options & FLOW_TCP_OPT_TIMESTAMP)) {
+		if (!pkt->seg_len)
+			return;
 		if (retrans)
 			rtt->pending &= ~BIT(dir);
 		else if (!pending)
@@ -134,10 +151,10 @@ static void rtt_send(struct flow_rtt *rtt, enum flow_direction dir,
 				  false, clock);
 		return;
 	}
-	/* Segments sent within one tick of the sender's clock share a TSval. */
-	fresh = !(rtt->by_timestamp & BIT(dir)) ||
-		after(pkt->tsval, rtt->probe[dir].mark);
-	if (fresh && (retrans || !pending))
+	first = rtt_first_tsval(rtt, dir, pkt);
+	if (!pkt->seg_len)
+		return;
+	if (first && (retrans || !pending))
 		rtt_start(rtt, dir, pkt, pkt->tsval, true, clock);
 	else if (retrans)
 		rtt->pending &= ~BIT(dir);

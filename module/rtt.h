@@ -43,9 +43,11 @@ struct flow_rtt {
 	struct flow_rtt_probe probe[2];
 	struct flow_rtt_side side[2];
 	u32 handshake_us[2];	/* the samples of the SYN and the SYN-ACK */
+	u32 last_tsval[2];	/* the newest TSval each direction sent */
 	u8 pending;		/* BIT(dir): probe[dir] awaits its answer */
 	u8 by_timestamp;	/* BIT(dir): probe[dir].mark is a TSval */
 	u8 syn;			/* BIT(dir): probe[dir] is a SYN's */
+	u8 ts_seen;		/* BIT(dir): last_tsval[dir] is set */
 };
 
 void flow_rtt_segment(struct flow_rtt *rtt, enum flow_direction dir,

@@ -56,7 +56,7 @@ struct flow_tcp_anomalies {
 
 /*
  * A TCP flow's record: the common part, then the TCP one, in an order
- * that leaves no hole (352 bytes).
+ * that leaves no hole (360 bytes).
  */
 struct flow_tcp {
 	struct flow flow;
