@@ -117,7 +117,6 @@ static void rtt_answer(struct flow_rtt *rtt, enum flow_direction dir,
 	rtt->pending &= ~BIT(sampled);
 }
 
-/* A segment of direction @dir may start that direction's sample. */
 /*
  * Segments sent within one tick of the sender's clock share a TSval, and
  * any of them (a pure ACK too) may be the one the receiver echoes: only
@@ -134,6 +133,7 @@ static bool rtt_first_tsval(struct flow_rtt *rtt, enum flow_direction dir,
 	return true;
 }
 
+/* A segment of direction @dir may start that direction's sample. */
 static void rtt_send(struct flow_rtt *rtt, enum flow_direction dir,
 		     const struct flow_packet *pkt, bool retrans,
 		     struct rtt_clock *clock)
