@@ -9,6 +9,13 @@
 #include <net/dropreason.h>
 #include <net/genetlink.h>
 
+/* get_unaligned_be16() and the like: <linux/unaligned.h> since 6.12. */
+#ifdef FLOWMON_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 /* Since 6.2, a dump's attributes are in a struct genl_info. */
 static inline struct nlattr **flowmon_dump_attrs(struct netlink_callback *cb)
 {

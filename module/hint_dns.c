@@ -96,10 +96,10 @@ static bool dns_read_question(const struct dns_message *m, unsigned int *off,
 
 	len = dns_read_name(m, *off, hint->name, off);
 	if (len < 0 || *off + 4 > m->len ||
-	    !dns_class_ok(hint_get_u16(m->msg + *off + 2)))
+	    !dns_class_ok(get_unaligned_be16(m->msg + *off + 2)))
 		return false;
 	if (first) {
-		hint->dns_qtype = hint_get_u16(m->msg + *off);
+		hint->dns_qtype = get_unaligned_be16(m->msg + *off);
 		/* A name that is not a host name is not shown, but DNS it is. */
 		if (len)
 			hint_set_name(found, hint->name, len);
@@ -124,8 +124,8 @@ static bool dns_read_answers(const struct dns_message *m, unsigned int off,
 		/* An mDNS announcement asks nothing: its first record's name. */
 		if (!i && !hint->name_len && len)
 			hint_set_name(found, name, len);
-		type = hint_get_u16(m->msg + off);
-		rdlen = hint_get_u16(m->msg + off + 8);
+		type = get_unaligned_be16(m->msg + off);
+		rdlen = get_unaligned_be16(m->msg + off + 8);
 		off += 10;
 		if (off + rdlen > m->len)
 			return false;
@@ -153,8 +153,8 @@ static bool dns_read_answers(const struct dns_message *m, unsigned int off,
  */
 static bool dns_header_ok(const u8 *h, bool mdns)
 {
-	u16 flags = hint_get_u16(h + 2), qd = hint_get_u16(h + 4);
-	u16 an = hint_get_u16(h + 6);
+	u16 flags = get_unaligned_be16(h + 2), qd = get_unaligned_be16(h + 4);
+	u16 an = get_unaligned_be16(h + 6);
 
 	if (DNS_OPCODE(flags))
 		return false;
@@ -184,22 +184,22 @@ enum hint_match hint_parse_dns(const struct hint_payload *p,
 	u8 l5 = dns_l5(p);
 
 	if (p->proto == IPPROTO_TCP) {
-		if (m.len < 2 || hint_get_u16(m.msg) < DNS_HEADER_LEN)
+		if (m.len < 2 || get_unaligned_be16(m.msg) < DNS_HEADER_LEN)
 			return HINT_NO;
-		m.len = min_t(unsigned int, m.len - 2, hint_get_u16(m.msg));
+		m.len = min_t(unsigned int, m.len - 2, get_unaligned_be16(m.msg));
 		m.msg += 2;
 	}
 	if (m.len < DNS_HEADER_LEN || !dns_header_ok(m.msg, l5 == FLOW_L5_MDNS))
 		return HINT_NO;
-	flags = hint_get_u16(m.msg + 2);
-	qd = hint_get_u16(m.msg + 4);
+	flags = get_unaligned_be16(m.msg + 2);
+	qd = get_unaligned_be16(m.msg + 4);
 	for (i = 0; i < qd; i++)
 		if (!dns_read_question(&m, &off, found, !i))
 			return HINT_NO;
 
 	found->l5 = l5;
 	found->part = true;
-	hint->dns_id = hint_get_u16(m.msg);
+	hint->dns_id = get_unaligned_be16(m.msg);
 	hint->dns_query_time = ktime_get_real_ns();
 	if (!(flags & DNS_FLAG_QR)) {
 		hint->dns = FLOW_HINT_DNS_QUERY;
@@ -207,7 +207,7 @@ enum hint_match hint_parse_dns(const struct hint_payload *p,
 	}
 	hint->dns = FLOW_HINT_DNS_RESPONSE;
 	hint->dns_rcode = DNS_RCODE(flags);
-	hint->dns_answers = hint_get_u16(m.msg + 6);
+	hint->dns_answers = get_unaligned_be16(m.msg + 6);
 	return dns_read_answers(&m, off, hint->dns_answers, found) ?
 	       HINT_YES : HINT_BROKEN;
 }

@@ -9,6 +9,7 @@
 #ifndef _FLOWMON_HINT_PARSE_H
 #define _FLOWMON_HINT_PARSE_H
 
+#include "compat.h"
 #include "hint.h"
 
 /* The start of a payload that parsers see: a full Ethernet segment. */
@@ -44,16 +45,6 @@ static inline bool hint_port_is(const struct hint_payload *p, u8 l5)
 {
 	return flow_l5_of_port(p->proto, p->client_port) == l5 ||
 	       flow_l5_of_port(p->proto, p->server_port) == l5;
-}
-
-static inline u16 hint_get_u16(const u8 *b)
-{
-	return b[0] << 8 | b[1];
-}
-
-static inline u32 hint_get_u32(const u8 *b)
-{
-	return (u32)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
 }
 
 bool hint_set_name(struct hint_found *found, const u8 *name,

@@ -52,7 +52,7 @@ static u8 sig_quic(const struct hint_payload *p)
 	if (p->proto != IPPROTO_UDP || p->len < 7 || (d[0] & 0xc0) != 0xc0 ||
 	    d[5] > 20)
 		return FLOW_L5_NONE;
-	version = hint_get_u32(d + 1);
+	version = get_unaligned_be32(d + 1);
 	type = (d[0] >> 4) & 3;
 	if (version != QUIC_V1 && version != QUIC_V2 &&
 	    (version >> 8) != 0xff0000 && (version || p->dir == FLOW_DIR_UP))

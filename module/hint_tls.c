@@ -48,8 +48,8 @@ static enum hint_match tls_read_sni(const struct tls_reader *r,
 	need = tls_need(r, off, 5, end);
 	if (need != HINT_YES)
 		return need;
-	list = hint_get_u16(r->data + off);
-	name = hint_get_u16(r->data + off + 3);
+	list = get_unaligned_be16(r->data + off);
+	name = get_unaligned_be16(r->data + off + 3);
 	if (off + 2 + list > end || r->data[off + 2] != TLS_SNI_HOST_NAME ||
 	    3 + name > list)
 		return HINT_BROKEN;
@@ -71,7 +71,7 @@ static enum hint_match tls_read_extensions(const struct tls_reader *r,
 	need = tls_need(r, off, 2, r->end);
 	if (need != HINT_YES)
 		return need;
-	end = off + 2 + hint_get_u16(r->data + off);
+	end = off + 2 + get_unaligned_be16(r->data + off);
 	if (end > r->end)
 		return HINT_BROKEN;
 	/* Each extension takes 4 bytes at least: the loop ends. */
@@ -79,8 +79,8 @@ static enum hint_match tls_read_extensions(const struct tls_reader *r,
 		need = tls_need(r, off, 4, end);
 		if (need != HINT_YES)
 			return need;
-		type = hint_get_u16(r->data + off);
-		len = hint_get_u16(r->data + off + 2);
+		type = get_unaligned_be16(r->data + off);
+		len = get_unaligned_be16(r->data + off + 2);
 		if (off + 4 + len > end)
 			return HINT_BROKEN;
 		if (type == TLS_EXT_SERVER_NAME)
@@ -110,7 +110,7 @@ static enum hint_match tls_read_client_hello(const struct tls_reader *r,
 	need = tls_need(r, off, 2, r->end);
 	if (need != HINT_YES)
 		return need;
-	len = hint_get_u16(r->data + off);
+	len = get_unaligned_be16(r->data + off);
 	if (len < 2 || len % 2)
 		return HINT_BROKEN;
 	off += 2 + len;
@@ -139,7 +139,7 @@ enum hint_match hint_parse_tls(const struct hint_payload *p,
 	found->l5 = FLOW_L5_TLS;
 	if (p->dir != FLOW_DIR_UP)
 		return HINT_YES;
-	r.end = TLS_RECORD_LEN + hint_get_u16(d + 3);
+	r.end = TLS_RECORD_LEN + get_unaligned_be16(d + 3);
 	match = tls_read_client_hello(&r, found);
 	/* Cut short by the segment's end: TLS, the name unknown. */
 	return match == HINT_NO ? HINT_YES : match;

@@ -14,6 +14,7 @@
 #include <net/ipv6.h>
 #include <net/tcp.h>
 
+#include "compat.h"
 #include "parse.h"
 
 /*
@@ -35,15 +36,6 @@ static void parse_gso(const struct sk_buff *skb, unsigned int hdr_len,
 		     (u64)(segments - 1) * (hdr_len - network);
 	pkt->payload = skb->len - hdr_len;
 	pkt->payload_offset = hdr_len;
-}
-
-/* Options are not aligned. */
-static u32 option_be32(const u8 *p)
-{
-	__be32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return be32_to_cpu(v);
 }
 
 /*
@@ -75,11 +67,11 @@ static void parse_tcp_options(const struct sk_buff *skb, unsigned int offset,
 		if (size < 2 || i + size > len)
 			break;
 		if (kind == TCPOPT_TIMESTAMP && size == TCPOLEN_TIMESTAMP) {
-			pkt->tsval = option_be32(&opt[i + 2]);
-			pkt->tsecr = option_be32(&opt[i + 6]);
+			pkt->tsval = get_unaligned_be32(&opt[i + 2]);
+			pkt->tsecr = get_unaligned_be32(&opt[i + 6]);
 			pkt->tcp_options |= FLOW_TCP_OPT_TIMESTAMP;
 		} else if (kind == TCPOPT_MSS && size == TCPOLEN_MSS) {
-			pkt->mss = opt[i + 2] << 8 | opt[i + 3];
+			pkt->mss = get_unaligned_be16(&opt[i + 2]);
 			pkt->tcp_options |= FLOW_TCP_OPT_MSS;
 		} else if (kind == TCPOPT_WINDOW && size == TCPOLEN_WINDOW) {
 			pkt->wscale = min_t(u8, opt[i + 2], TCP_MAX_WSCALE);
