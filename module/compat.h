@@ -30,9 +30,11 @@ static inline struct nlattr **flowmon_dump_attrs(struct netlink_callback *cb)
 #ifdef FLOWMON_HAVE_KFREE_SKB_RX_SK
 #define FLOWMON_KFREE_SKB_ARGS struct sk_buff *skb, void *location, \
 			       enum skb_drop_reason reason, struct sock *rx_sk
+#define FLOWMON_KFREE_SKB_RX_SK rx_sk
 #else
 #define FLOWMON_KFREE_SKB_ARGS struct sk_buff *skb, void *location, \
 			       enum skb_drop_reason reason
+#define FLOWMON_KFREE_SKB_RX_SK NULL
 #endif
 
 /*

@@ -22,6 +22,7 @@
 #include <linux/if_ether.h>
 #include <linux/slab.h>
 #include <net/sock.h>
+#include <net/udp.h>
 #include <trace/events/skb.h>
 
 #include "compat.h"
@@ -139,17 +140,40 @@ static void flowmon_drop_count(struct flowmon_net *fn, struct flow *flow,
 }
 
 /*
- * The namespace a dropped packet was in: its socket's, else its device's.
- * A packet queued to a socket may outlive the device it came in on, never
- * its socket.
+ * While a datagram waits in a UDP socket's queue, UDP keeps its own facts
+ * in skb->dev (struct udp_dev_scratch: the truesize first, its top bit a
+ * flag of net/ipv4/udp.c's) and holds no socket reference in skb->sk. Such
+ * a datagram dropped later (the socket closed with it unread, a checksum
+ * found bad at recvmsg(), a full receive buffer after the charge) names
+ * no device and no socket. It is told by that copy of its truesize; a
+ * device pointer whose low 32 bits happen to match costs a missed count.
  */
-static struct net *flowmon_drop_net(const struct sk_buff *skb)
+#define FLOWMON_UDP_SCRATCH_FLAG BIT(31)
+
+static bool flowmon_udp_queued(struct sk_buff *skb,
+			       const struct flow_packet *pkt)
+{
+	return pkt->tuple.proto == IPPROTO_UDP &&
+	       (udp_skb_scratch(skb)->_tsize_state &
+		~FLOWMON_UDP_SCRATCH_FLAG) == skb->truesize;
+}
+
+/*
+ * The namespace a dropped packet was in: its socket's (since 6.11 the
+ * tracepoint names the receiving socket even where skb->sk is not set),
+ * else its device's. A packet queued to a socket may outlive the device it
+ * came in on, never its socket.
+ */
+static struct net *flowmon_drop_net(struct sk_buff *skb, struct sock *rx_sk,
+				    const struct flow_packet *pkt)
 {
 	if (skb->sk)
 		return sock_net(skb->sk);
-	if (skb->dev)
-		return dev_net(skb->dev);
-	return NULL;
+	if (rx_sk)
+		return sock_net(rx_sk);
+	if (!skb->dev || flowmon_udp_queued(skb, pkt))
+		return NULL;
+	return dev_net(skb->dev);
 }
 
 static enum flow_parse_result flowmon_drop_parse(const struct sk_buff *skb,
@@ -172,8 +196,10 @@ static void flowmon_drop_probe(void *data, FLOWMON_KFREE_SKB_ARGS)
 	struct flow *flow;
 	struct net *net;
 
-	net = flowmon_drop_net(skb);
-	if (!net || flowmon_drop_parse(skb, &pkt) != FLOW_PARSE_OK)
+	if (flowmon_drop_parse(skb, &pkt) != FLOW_PARSE_OK)
+		return;
+	net = flowmon_drop_net(skb, FLOWMON_KFREE_SKB_RX_SK, &pkt);
+	if (!net)
 		return;
 	rcu_read_lock();
 	/*

@@ -24,6 +24,8 @@ JSON object per line on stdout; errors go to stderr and exit non-zero.
       "echoed": bytes} once all are done; any short echo is an error.
   udp-sink PORT            receive and discard datagrams until killed
   udp-echo PORT            send every datagram back to its sender
+  udp-unread PORT --count N  wait until N datagrams are queued, and close the
+                           socket with them unread
   udp-filtered PORT        a socket whose filter refuses every datagram (the
                            kernel drops them: SOCKET_FILTER)
   udp-send ADDR PORT --count K --size S [--hex H] [--echo] [--interval T]
@@ -108,6 +110,7 @@ TCP_CLOSE_WAIT = 8
 HOLD_TIMEOUT = 300.0      # never wait forever for the test to release us
 IO_TIMEOUT = 120.0
 SO_ATTACH_FILTER = 26     # asm-generic/socket.h; not in Python's socket
+SO_PEEK_OFF = 42          # asm-generic/socket.h
 
 
 def die(msg):
@@ -284,6 +287,17 @@ def cmd_udp_filtered(a):
     s.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, prog)
     while True:
         s.recv(65536)
+
+
+def cmd_udp_unread(a):
+    """Peek at COUNT datagrams (SO_PEEK_OFF walks the queue), so that all
+    are queued, and close the socket with them unread."""
+    s = server_socket(socket.SOCK_DGRAM, a.port)
+    s.setsockopt(socket.SOL_SOCKET, SO_PEEK_OFF, 0)
+    for _ in range(a.count):
+        s.recv(65536, socket.MSG_PEEK)
+    s.close()
+    emit({"peeked": a.count})
 
 
 def cmd_udp_echo(a):
@@ -644,6 +658,11 @@ def main():
     q = sub.add_parser("udp-filtered")
     q.add_argument("port", type=int)
     q.set_defaults(func=cmd_udp_filtered)
+
+    q = sub.add_parser("udp-unread")
+    q.add_argument("port", type=int)
+    q.add_argument("--count", type=int, required=True)
+    q.set_defaults(func=cmd_udp_unread)
 
     q = sub.add_parser("udp-echo")
     q.add_argument("port", type=int)
