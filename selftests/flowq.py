@@ -22,6 +22,20 @@ as true/false, a missing field never matches.
   sorted JSON KEY                the flows are in flowctl(8)'s --sort KEY order
                                  (rtt or drops); prints one "# ok -" or
                                  "# not ok -" line
+  collected JSON EVENTS NFDUMP SKIP
+                                 what a collector received is the flows:
+                                 those of JSON, and those of the destroy
+                                 events in EVENTS (`flowctl -j monitor`
+                                 lines; "none" for none), leaving out
+                                 those matching the filter SKIP (and
+                                 their rows), each have
+                                 rows in NFDUMP (nfdump -6 -N -q -o
+                                 "fmt:%pr,%sa,%sp,%da,%dp,%ipkt,%ibyt,
+                                 %opkt,%obyt") of their key that add up to
+                                 their packets and bytes each way, and no
+                                 other row is there; prints one "# ok -" /
+                                 "# not ok -" line per flow and one for
+                                 the rows left
   proc   PROCFILE                parse /proc/net/flowmon into a JSON array
   proc-vs-json PROCFILE JSON     every /proc line equals its JSON flow
 
@@ -457,9 +471,81 @@ def cmd_sorted(args):
     out("# ok - %d flows in --sort %s order, ties by id" % (len(flows), key))
 
 
+# nfdump's protocol names and numbers (-N), and flowctl's names.
+NFDUMP_PROTO = {"TCP": "tcp", "UDP": "udp", "ICMP": "icmp", "ICMP6": "icmpv6",
+                "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
+
+
+def collected_key(proto, client, cport, server, sport):
+    """Ports only for protocols with ports: nfdump puts ICMP's type and
+    code in the destination port."""
+    if proto not in ("tcp", "udp"):
+        cport = sport = 0
+    return (proto, ipaddress.ip_address(client), int(cport),
+            ipaddress.ip_address(server), int(sport))
+
+
+def load_destroyed(path):
+    flows = []
+    if path == "none":
+        return flows
+    for line in open(path):
+        ev = json.loads(line)
+        if ev.get("event") == "destroy":
+            flows.append(ev)
+    return flows
+
+
+def load_nfdump(path):
+    rows = {}
+    for line in open(path):
+        cols = [c.strip() for c in line.split(",")]
+        if len(cols) != 9:
+            fatal("not an nfdump row of 9 columns: %r" % line)
+        proto = NFDUMP_PROTO.get(cols[0], cols[0].lower())
+        key = collected_key(proto, cols[1], cols[2], cols[3],
+                            cols[4].split(".")[0])
+        sums = rows.setdefault(key, [0, 0, 0, 0, 0])
+        for i in range(4):
+            sums[i] += int(cols[5 + i])
+        sums[4] += 1
+    return rows
+
+
+def cmd_collected(args):
+    skip = parse_filter(args[3])
+    flows = load(args[0]) + load_destroyed(args[1])
+    rows = load_nfdump(args[2])
+    bad = 0
+    for f in flows:
+        key = collected_key(f["proto"], f["client"], f.get("client_port", 0),
+                            f["server"], f.get("server_port", 0))
+        if skip and matches(f, skip):
+            rows.pop(key, None)
+            continue
+        want = [f["packets_up"], f["bytes_up"], f["packets_down"],
+                f["bytes_down"]]
+        got = rows.pop(key, None)
+        if got and got[:4] == want:
+            out("# ok - collected: %s in %d record(s)" % (brief(f), got[4]))
+            continue
+        bad += 1
+        out("# not ok - collected: %s: rows say %s" %
+            (brief(f), "nothing" if not got else
+             "packets %d/%d bytes %d/%d in %d record(s)" %
+             (got[0], got[2], got[1], got[3], got[4])))
+    for key, got in rows.items():
+        bad += 1
+        out("# not ok - collected: a row of no flow: %s %s:%d -> %s:%d" % key)
+    if not rows:
+        out("# ok - collected: no row of another flow")
+    sys.exit(1 if bad else 0)
+
+
 CMDS = {"count": (cmd_count, 2), "same": (cmd_same, 2), "get": (cmd_get, 3), "check": (cmd_check, 2),
         "show": (cmd_show, 1), "ports": (cmd_ports, 5), "proc": (cmd_proc, 1),
-        "proc-vs-json": (cmd_proc_vs_json, 2), "sorted": (cmd_sorted, 2)}
+        "proc-vs-json": (cmd_proc_vs_json, 2), "sorted": (cmd_sorted, 2),
+        "collected": (cmd_collected, 4)}
 
 
 def main():

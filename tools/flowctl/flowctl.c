@@ -38,6 +38,7 @@ static const struct command *const commands[] = {
 	&flush_command,
 	&stats_command,
 	&monitor_command,
+	&export_command,
 	&config_command,
 	&version_command,
 	&help_command,

@@ -39,6 +39,7 @@ extern const struct command get_command;
 extern const struct command flush_command;
 extern const struct command stats_command;
 extern const struct command monitor_command;
+extern const struct command export_command;
 extern const struct command config_command;
 extern const struct command version_command;
 
