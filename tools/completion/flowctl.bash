@@ -2,7 +2,7 @@
 # bash completion for flowctl(8); source it, or install it as
 # /usr/share/bash-completion/completions/flowctl.
 
-_flowctl_commands="list ls get reset flush stats monitor config version help"
+_flowctl_commands="list ls get reset flush stats monitor export config version help"
 _flowctl_states="established estab syn-sent syn-recv syn-rcv syn-received
 	fin-wait-1 fin-wait-2 time-wait close-wait last-ack closing closed close
 	listening listen all connected synchronized bucket big"
@@ -29,6 +29,8 @@ _flowctl_options()
 		echo "-j --json -h --help $_flowctl_filter_opts" ;;
 	monitor)
 		echo "-j --json --buffer -h --help $_flowctl_filter_opts" ;;
+	export)
+		echo "--udp --tcp --active-timeout --template-refresh --template-messages --mtu --queue --domain --buffer -h --help" ;;
 	stats|config|version)
 		echo "-j --json -h --help" ;;
 	help)
@@ -50,7 +52,7 @@ _flowctl_option_value()
 		COMPREPLY=($(compgen -W "table plain json" -- "$cur")) ;;
 	--sort)
 		COMPREPLY=($(compgen -W "bytes packets age rtt drops" -- "$cur")) ;;
-	--idle|--age)
+	--idle|--age|--active-timeout|--template-refresh)
 		COMPREPLY=($(compgen -W "500ms 30s 5m 1h 1d" -- "$cur")) ;;
 	--min-rtt)
 		COMPREPLY=($(compgen -W "10ms 50ms 100ms 500ms 1s" -- "$cur")) ;;
