@@ -8,6 +8,7 @@
 #include <net/genetlink.h>
 
 #include "drop.h"
+#include "handshake.h"
 #include "flow.h"
 #include "netlink.h"
 #include "netns.h"
@@ -27,6 +28,9 @@ static int __init flowmon_mod_init(void)
 	ret = flowmon_drops_init();
 	if (ret)
 		goto err_drops;
+	ret = flowmon_handshake_init();
+	if (ret)
+		goto err_handshake;
 	ret = flowmon_genetlink_init();
 	if (ret)
 		goto err_netlink;
@@ -34,6 +38,8 @@ static int __init flowmon_mod_init(void)
 	return 0;
 
 err_netlink:
+	flowmon_handshake_exit();
+err_handshake:
 	flowmon_drops_exit();
 err_drops:
 	flowmon_netns_exit();
@@ -46,6 +52,7 @@ err_cache:
 static void __exit flowmon_mod_exit(void)
 {
 	flowmon_genetlink_uninit();
+	flowmon_handshake_exit();
 	flowmon_drops_exit();
 	flowmon_netns_exit();
 	flow_cache_destroy();

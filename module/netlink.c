@@ -14,6 +14,7 @@
 #include "event.h"
 #include "filter.h"
 #include "gc.h"
+#include "handshake.h"
 #include "message.h"
 #include "netlink.h"
 #include "record.h"
@@ -460,6 +461,31 @@ static int flowmon_put_drops(struct sk_buff *skb, struct flowmon_net *fn)
 	return 0;
 }
 
+/*
+ * FLOWMON_STATS_A_HANDSHAKE_RTT and _SUM_US, once the namespace saw a
+ * handshake whole.
+ */
+static int flowmon_put_handshakes(struct sk_buff *skb, struct flowmon_net *fn)
+{
+	struct flowmon_handshake_totals totals;
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (!flowmon_handshake_read(fn, &totals))
+		return 0;
+	nest = nla_nest_start(skb, FLOWMON_STATS_A_HANDSHAKE_RTT);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < FLOWMON_HANDSHAKE_BUCKETS; i++) {
+		if (nla_put_u64_64bit(skb, i + 1, totals.buckets[i],
+				      FLOWMON_STATS_A_PAD))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return nla_put_u64_64bit(skb, FLOWMON_STATS_A_HANDSHAKE_SUM_US,
+				 totals.sum_us, FLOWMON_STATS_A_PAD);
+}
+
 static int flowmon_put_stats(struct sk_buff *skb, struct flowmon_net *fn)
 {
 	const struct flowmon_stats *stats = &fn->stats;
@@ -504,7 +530,8 @@ static int flowmon_put_stats(struct sk_buff *skb, struct flowmon_net *fn)
 			      atomic64_read(&stats->hints_lost),
 			      FLOWMON_STATS_A_PAD) ||
 	    flowmon_put_tcp_states(skb, &fn->table) ||
-	    flowmon_put_drops(skb, fn))
+	    flowmon_put_drops(skb, fn) ||
+	    flowmon_put_handshakes(skb, fn))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -536,7 +563,9 @@ static size_t flowmon_stats_size(void)
 	return NLMSG_DEFAULT_SIZE +
 	       FLOWMON_DROP_SLOTS * (nla_total_size(0) +
 				     nla_total_size(FLOWMON_DROP_REASON_MAX + 1) +
-				     2 * nla_total_size_64bit(sizeof(u64)));
+				     2 * nla_total_size_64bit(sizeof(u64))) +
+	       nla_total_size(0) +
+	       (FLOWMON_HANDSHAKE_BUCKETS + 1) * nla_total_size_64bit(sizeof(u64));
 }
 
 static int flowmon_get_stats_doit(struct sk_buff *skb, struct genl_info *info)

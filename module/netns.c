@@ -10,6 +10,7 @@
 
 #include "drop.h"
 #include "gc.h"
+#include "handshake.h"
 #include "hooks.h"
 #include "netns.h"
 #include "proc.h"
@@ -116,6 +117,7 @@ static void __net_exit flowmon_net_exit(struct net *net)
 	flowmon_proc_exit(net);
 	flow_table_destroy(&fn->table);
 	flowmon_drops_net_exit(fn);
+	flowmon_handshake_net_exit(fn);
 }
 
 static struct pernet_operations flowmon_net_ops = {

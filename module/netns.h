@@ -9,6 +9,7 @@
 #include "table.h"
 
 struct flowmon_drop_total;
+struct flowmon_handshakes;
 
 /* Events counted per namespace, reported by FLOWMON_CMD_GET_STATS. */
 struct flowmon_stats {
@@ -57,6 +58,8 @@ struct flowmon_net {
 	struct flowmon_stats stats;
 	/* [FLOWMON_DROP_SLOTS], from the first drop on (drop.c) */
 	struct flowmon_drop_total __rcu *drops;
+	/* From the first whole handshake on (handshake.c) */
+	struct flowmon_handshakes __percpu *handshakes;
 	struct flowmon_timeouts timeouts;
 	struct delayed_work gc_work;
 	unsigned long gc_flags;		/* FLOWMON_GC_*_BIT */

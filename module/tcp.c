@@ -139,6 +139,20 @@ void flow_tcp_rtt(struct flow *flow, struct flow_rtt_side side[2])
 	spin_unlock_bh(&tcp->lock);
 }
 
+/*
+ * The handshake's round trips: the SYN's to the server ([FLOW_DIR_UP]) and
+ * the SYN-ACK's to the client. False unless both were measured.
+ */
+bool flow_tcp_handshake(struct flow *flow, u32 us[2])
+{
+	struct flow_tcp *tcp = flow_tcp(flow);
+
+	spin_lock_bh(&tcp->lock);
+	memcpy(us, tcp->rtt.handshake_us, sizeof(tcp->rtt.handshake_us));
+	spin_unlock_bh(&tcp->lock);
+	return us[FLOW_DIR_UP] && us[FLOW_DIR_DOWN];
+}
+
 /* Has @acker acknowledged the SYN of @owner? */
 static bool tcp_syn_acked(const struct flow_tcp_endpoint *owner,
 			  const struct flow_tcp_endpoint *acker)

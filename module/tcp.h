@@ -91,6 +91,7 @@ void flow_tcp_freeze(struct flow_tcp *tcp);
 void flow_tcp_release(struct flow_tcp *tcp);
 void flow_tcp_states(struct flow *flow, u8 *client, u8 *server);
 void flow_tcp_rtt(struct flow *flow, struct flow_rtt_side side[2]);
+bool flow_tcp_handshake(struct flow *flow, u32 us[2]);
 bool flow_tcp_syn_reopens(struct flow *flow, const struct flow_packet *pkt);
 const char *flow_tcp_state_name(u8 state);
 

@@ -257,6 +257,17 @@
  *                                       of subsystems (mac80211...)
  *                FLOWMON_REASON_A_PACKETS: NLA_U64
  *                FLOWMON_REASON_A_BYTES: NLA_U64
+ *        FLOWMON_STATS_A_HANDSHAKE_RTT: NLA_NESTED, TCP handshakes seen
+ *                                       whole: SYN -> SYN-ACK plus SYN-ACK
+ *                                       -> ACK as measured here, counted
+ *                                       when both ends are ESTABLISHED;
+ *                                       once there was one
+ *            bucket + 1: NLA_U64 (attribute type = bucket + 1), for
+ *                        buckets 0 to FLOWMON_HANDSHAKE_BUCKETS - 1:
+ *                        handshakes longer than 2^(bucket - 1) us and up
+ *                        to 2^bucket us; the last, any longer
+ *        FLOWMON_STATS_A_HANDSHAKE_SUM_US: NLA_U64, their round trips
+ *                                          added up, microseconds
  *
  * FLOWMON_CMD_GET_CONFIG, FLOWMON_CMD_SET_CONFIG
  * ----------------------------------------------
@@ -351,6 +362,12 @@ enum flowmon_tcp_state {
 };
 
 #define FLOWMON_TCP_STATE_MAX (__FLOWMON_TCP_STATE_MAX - 1)
+
+/*
+ * Buckets of FLOWMON_STATS_A_HANDSHAKE_RTT: up to 1 us, 2 us, 4 us ... 2^24
+ * us (16.8 s), and beyond.
+ */
+#define FLOWMON_HANDSHAKE_BUCKETS 26
 
 /* Longest FLOWMON_FLOW_A_HISTORY, without its terminating NUL. */
 #define FLOWMON_HISTORY_MAX 31
@@ -548,6 +565,8 @@ enum flowmon_stats_attr {
 	FLOWMON_STATS_A_HINTS_MALFORMED,
 	FLOWMON_STATS_A_HINTS_LOST,
 	FLOWMON_STATS_A_DROPS,
+	FLOWMON_STATS_A_HANDSHAKE_RTT,
+	FLOWMON_STATS_A_HANDSHAKE_SUM_US,
 	__FLOWMON_STATS_A_MAX
 };
 
