@@ -69,7 +69,7 @@ DEB_PACKAGES := qemu-system-x86 $(KERNEL_DEB_PACKAGES) \
 	libnl-3-dev libnl-genl-3-dev pkg-config busybox-static iproute2 \
 	iputils-ping kmod cpio python3 sparse linux-source-6.1 gcc make \
 	procps ethtool perl conntrack nftables bind9-dnsutils dnsmasq-base curl \
-	openssl openssh-client openssh-server nfdump tshark
+	openssl openssh-client openssh-server nfdump tshark prometheus
 
 # tools/vm/debug-kernel builds the debug kernel in DEBUG_KDIR.
 DEBUG_DEB_PACKAGES := flex bison bc libelf-dev libssl-dev

@@ -30,8 +30,10 @@ _flowctl_options()
 	monitor)
 		echo "-j --json --buffer -h --help $_flowctl_filter_opts" ;;
 	export)
-		echo "--udp --tcp --active-timeout --template-refresh --template-messages --mtu --queue --domain --buffer -h --help" ;;
-	stats|config|version)
+		echo "--udp --tcp --active-timeout --template-refresh --template-messages --mtu --queue --domain --buffer --metrics -h --help" ;;
+	stats)
+		echo "-j --json --prometheus -h --help" ;;
+	config|version)
 		echo "-j --json -h --help" ;;
 	help)
 		echo "-h --help" ;;

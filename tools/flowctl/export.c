@@ -21,6 +21,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <search.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,10 @@
 #include "event_socket.h"
 #include "flowctl.h"
 #include "ipfix.h"
+#include "metrics.h"
 #include "parse.h"
+#include "prometheus.h"
+#include "stats.h"
 
 #define EXPORT_OPTSTRING ":h"
 #define NS_PER_MS 1000000ULL
@@ -56,6 +60,7 @@ enum {
 	OPT_QUEUE,
 	OPT_DOMAIN,
 	OPT_BUFFER,
+	OPT_METRICS,
 };
 
 static const struct option export_options[] = {
@@ -68,6 +73,7 @@ static const struct option export_options[] = {
 	{ "queue", required_argument, NULL, OPT_QUEUE },
 	{ "domain", required_argument, NULL, OPT_DOMAIN },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -95,6 +101,7 @@ struct exporter {
 	struct collector_options copts;
 	uint64_t active_timeout_ns;
 	uint64_t buffer;
+	const char *metrics_spec;
 	uint32_t domain;
 	bool domain_given;
 	bool help;
@@ -102,6 +109,7 @@ struct exporter {
 	struct event_socket es;
 	struct event_handler handler;
 	struct collector collector;
+	struct metrics_server metrics;
 	struct ipfix_message msg;
 	void *flows;		/* tsearch() tree of struct reported */
 	size_t nr_flows;
@@ -180,6 +188,9 @@ static int export_option(struct exporter *ex, const struct command *cmd,
 		ex->domain = value;
 		ex->domain_given = true;
 		return ret;
+	case OPT_METRICS:
+		ex->metrics_spec = arg;
+		return 0;
 	case OPT_BUFFER:
 		if (parse_size(arg, &ex->buffer) || !ex->buffer ||
 		    ex->buffer > EVENT_SOCKET_MAX_BUFFER)
@@ -565,12 +576,83 @@ static int stop(struct exporter *ex)
 	return 0;
 }
 
+/* The exporter's own figures, each a metric. */
+static const struct {
+	const char *name;
+	const char *help;
+	size_t offset;
+	bool collector;		/* in struct collector_stats, else export_stats */
+} export_metrics[] = {
+#define EXPORT_METRIC(name, field, help) \
+	{ name, help, offsetof(struct export_stats, field), false }
+#define COLLECTOR_METRIC(name, field, help) \
+	{ name, help, offsetof(struct collector_stats, field), true }
+	COLLECTOR_METRIC("flowmon_export_records_total", records,
+			 "IPFIX data records sent."),
+	COLLECTOR_METRIC("flowmon_export_messages_total", messages,
+			 "IPFIX messages of data records sent."),
+	COLLECTOR_METRIC("flowmon_export_bytes_total", bytes,
+			 "Bytes of IPFIX messages sent, templates too."),
+	COLLECTOR_METRIC("flowmon_export_template_messages_total",
+			 template_messages, "IPFIX template messages sent."),
+	COLLECTOR_METRIC("flowmon_export_records_dropped_total", records_dropped,
+			 "Records never sent: send errors, a full queue."),
+	COLLECTOR_METRIC("flowmon_export_send_errors_total", send_errors,
+			 "Messages the collector's socket refused."),
+	COLLECTOR_METRIC("flowmon_export_connects_total", connects,
+			 "TCP connections to the collector made."),
+	EXPORT_METRIC("flowmon_export_flows_ended_total", ended,
+		      "Flows reported at their end."),
+	EXPORT_METRIC("flowmon_export_active_reports_total", active,
+		      "Reports of flows going on (active timeout)."),
+	EXPORT_METRIC("flowmon_export_overflows_total", overflows,
+		      "Event socket overflows, each followed by a dump."),
+	EXPORT_METRIC("flowmon_export_events_lost_total", events_lost,
+		      "Events the kernel dropped for a full socket buffer."),
+	EXPORT_METRIC("flowmon_export_ends_missed_total", ends_missed,
+		      "Flows that ended while events were lost."),
+#undef EXPORT_METRIC
+#undef COLLECTOR_METRIC
+};
+
+/* /metrics: the flow table's, then the exporter's own. */
+static int write_metrics(FILE *out, void *arg)
+{
+	const struct exporter *ex = arg;
+	struct stats stats;
+	size_t i;
+
+	if (stats_get(&stats))
+		return -1;
+	prometheus_write_stats(out, &stats);
+	for (i = 0; i < ARRAY_SIZE(export_metrics); i++) {
+		const char *base = export_metrics[i].collector ?
+				   (const char *)&ex->collector.stats :
+				   (const char *)&ex->stats;
+		uint64_t value;
+
+		memcpy(&value, base + export_metrics[i].offset, sizeof(value));
+		prometheus_family(out, export_metrics[i].name, true,
+				  export_metrics[i].help);
+		prometheus_sample(out, export_metrics[i].name, NULL, value);
+	}
+	prometheus_family(out, "flowmon_export_flows", false,
+			  "Flows the exporter follows.");
+	prometheus_sample(out, "flowmon_export_flows", NULL, ex->nr_flows);
+	prometheus_family(out, "flowmon_export_queued_messages", false,
+			  "Messages waiting for the TCP collector.");
+	prometheus_sample(out, "flowmon_export_queued_messages", NULL,
+			  ex->collector.queue_len);
+	return 0;
+}
+
 static int run(struct exporter *ex)
 {
-	struct pollfd fds[3] = {
+	struct pollfd fds[4] = {
 		{ .fd = event_socket_fd(&ex->es), .events = POLLIN },
 		{ .fd = ex->es.signal_fd, .events = POLLIN },
 		{ .fd = open_timer(), .events = POLLIN },
+		{ .fd = ex->metrics.fd, .events = POLLIN },
 	};
 	int ret = 0;
 
@@ -594,6 +676,8 @@ static int run(struct exporter *ex)
 			ret = reconcile(ex);
 		if (!ret && fds[2].revents)
 			ret = tick(ex, fds[2].fd);
+		if (!ret && fds[3].revents)
+			metrics_answer(&ex->metrics, write_metrics, ex);
 		if (!ret)
 			send_message(ex);
 	}
@@ -668,9 +752,12 @@ static int cmd_export(const struct command *cmd, int argc, char **argv,
 		return print_command_help(cmd);
 	if (!ex.domain_given)
 		ex.domain = namespace_domain();
-	if (collector_open(&ex.collector, ex.collector_spec, &ex.copts))
+	ex.metrics.fd = -1;
+	if (ex.metrics_spec && metrics_open(&ex.metrics, ex.metrics_spec))
 		return EXIT_FAILURE;
 	ret = EXIT_FAILURE;
+	if (collector_open(&ex.collector, ex.collector_spec, &ex.copts))
+		goto out_metrics;
 	if (event_socket_open(&ex.es, ex.buffer))
 		goto out_collector;
 	if (!prepare(&ex) && !run(&ex))
@@ -679,10 +766,13 @@ static int cmd_export(const struct command *cmd, int argc, char **argv,
 	collector_close(&ex.collector, now_ns());
 	print_stats(&ex);
 	tdestroy(ex.flows, free_reported);
+	metrics_close(&ex.metrics);
 	return ret;
 
 out_collector:
 	collector_close(&ex.collector, now_ns());
+out_metrics:
+	metrics_close(&ex.metrics);
 	return ret;
 }
 
@@ -690,7 +780,7 @@ const struct command export_command = {
 	.name = "export",
 	.run = cmd_export,
 	.summary = "send the flows to an IPFIX collector",
-	.usage = "export ipfix HOST[:PORT] [--udp|--tcp] [--active-timeout DURATION] [OPTIONS]",
+	.usage = "export ipfix HOST[:PORT] [--udp|--tcp] [--active-timeout DURATION] [--metrics [ADDR:]PORT] [OPTIONS]",
 	.help =
 		"Send the flows of this network namespace to an IPFIX collector (RFC\n"
 		"7011), one bidirectional record (RFC 5103) per flow and report: the\n"
@@ -725,5 +815,7 @@ const struct command export_command = {
 		"                               is down (default 1024); the oldest go\n"
 		"      --domain N               observation domain ID\n"
 		"      --buffer SIZE            event socket receive buffer, e.g. 8M\n"
+		"      --metrics [ADDR:]PORT    serve Prometheus metrics on /metrics:\n"
+		"                               the flow table's and the exporter's\n"
 		"  -h, --help                   show this help\n",
 };
