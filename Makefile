@@ -17,6 +17,16 @@
 #   make bench        deps, all, then the benchmark (tools/bench) in one VM
 #                     boot: flowmon against no tracker and nf_conntrack;
 #                     results in .build/bench (results.json, bench.png)
+#   make install      flowmon.ko (modules_install, depmod), flowctl, man
+#                     pages, bash completion, the systemd unit of the
+#                     exporter and its example config; DESTDIR, PREFIX
+#   make uninstall    remove them (the config only if unchanged)
+#   make dkms-install the module's sources to /usr/src/flowmon-VERSION,
+#                     then dkms add, build and install for the running
+#                     kernel (with DESTDIR: the sources only)
+#   make dkms-uninstall  dkms remove, and the sources
+#   make check-packaging  install, uninstall and dkms build against the
+#                     installed 6.1 and 6.12 headers, on this machine
 #   make load|unload  insmod/rmmod flowmon.ko on this machine
 #   make checkpatch   the kernel's checkpatch.pl --strict on the module
 #   make sparse       module build with sparse (C=2)
@@ -34,6 +44,8 @@
 #   STRESS_TIMEOUT stress's limit for the whole VM run, seconds
 #   REPEAT  check and stress run the suite this many times in one boot
 #           (default 1; the VM time limit grows with it)
+#   DESTDIR, PREFIX (default /usr/local), SBINDIR, MANDIR, BASHCOMPDIR,
+#   UNITDIR, SYSCONFDIR (default /etc)  where install puts things
 #   W=1, C=1|2, V=1 ...  are passed on to Kbuild.
 
 MAKEFLAGS += --no-print-directory
@@ -98,7 +110,9 @@ CHECKPATCH_FILES := scripts/checkpatch.pl scripts/spelling.txt \
 CHECKPATCH_SOURCES = $(wildcard module/*.c module/*.h) include/uapi/linux/flowmon.h
 
 .PHONY: all module flowctl fmgen deps check demo load unload clean checkpatch sparse \
-	kdir-check deps-debug debug-kernel check-debug clean-debug-kernel stress
+	kdir-check deps-debug debug-kernel check-debug clean-debug-kernel stress \
+	install install-module install-flowctl uninstall dkms-install \
+	dkms-uninstall check-packaging
 
 all: module flowctl fmgen
 
@@ -184,6 +198,79 @@ deps-bench: deps
 bench: deps-bench
 	@$(MAKE) all KDIR=$(VM_KDIR)
 	@tools/bench/run --kver "$(VM_KVER)" "$(BENCH_OUT)"
+
+VERSION := $(shell sed -n 's/^\#define FLOWMON_VERSION "\(.*\)"/\1/p' module/version.h)
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+# The release of the kernel KDIR builds for, where its modules live: its
+# UTS_RELEASE (Debian's 6.1 headers say 6.1.192 in kernel.release).
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+# What DKMS needs of the tree to build the module.
+DKMS_SOURCES := Kbuild module include
+DKMS_DIR = $(DESTDIR)/usr/src/flowmon-$(VERSION)
+# dkms builds against both series' headers.
+PACKAGING_DEB_PACKAGES := dkms systemd man-db linux-headers-amd64 \
+	linux-headers-6.12-amd64
+
+install: install-module install-flowctl
+
+# 6.1's kbuild puts external modules in extra/, 6.12's in updates/: one place.
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates KERNELRELEASE=$(KREL) modules_install
+	$(if $(DESTDIR),,depmod -a $(KREL))
+
+install-flowctl: flowctl
+	install -D -m 0755 tools/flowctl/flowctl $(DESTDIR)$(SBINDIR)/flowctl
+	install -D -m 0644 tools/flowctl/flowctl.8 $(DESTDIR)$(MANDIR)/man8/flowctl.8
+	install -D -m 0644 tools/flowmon.4 $(DESTDIR)$(MANDIR)/man4/flowmon.4
+	install -D -m 0644 tools/completion/flowctl.bash \
+		$(DESTDIR)$(BASHCOMPDIR)/flowctl
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		tools/systemd/flowmon-export.service \
+		>$(DESTDIR)$(UNITDIR)/flowmon-export.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/default/flowmon-export || \
+		install -D -m 0644 tools/systemd/flowmon-export.default \
+			$(DESTDIR)$(SYSCONFDIR)/default/flowmon-export
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KREL)/updates/flowmon.ko*
+	$(if $(DESTDIR),,depmod -a $(KREL))
+	rm -f $(DESTDIR)$(SBINDIR)/flowctl $(DESTDIR)$(MANDIR)/man8/flowctl.8 \
+		$(DESTDIR)$(MANDIR)/man4/flowmon.4 $(DESTDIR)$(BASHCOMPDIR)/flowctl \
+		$(DESTDIR)$(UNITDIR)/flowmon-export.service
+	@# A config the admin changed stays, as a package's conffile would.
+	if cmp -s tools/systemd/flowmon-export.default \
+		$(DESTDIR)$(SYSCONFDIR)/default/flowmon-export; then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/default/flowmon-export; fi
+
+dkms-install:
+	rm -rf $(DKMS_DIR)
+	install -d $(DKMS_DIR)
+	cp -R $(DKMS_SOURCES) $(DKMS_DIR)/
+	sed 's/@VERSION@/$(VERSION)/g' tools/dkms/dkms.conf >$(DKMS_DIR)/dkms.conf
+	$(if $(DESTDIR),,dkms add flowmon/$(VERSION) && \
+		dkms build flowmon/$(VERSION) && dkms install flowmon/$(VERSION))
+
+dkms-uninstall:
+	$(if $(DESTDIR),,-dkms remove flowmon/$(VERSION) --all)
+	rm -rf $(DKMS_DIR)
+
+# On this machine, not in the VM: the result line counts the one script.
+check-packaging: deps
+	$(call install_missing,$(PACKAGING_DEB_PACKAGES))
+	@rc=0; selftests/packaging.sh || rc=$$?; \
+	case $$rc in \
+	0) echo "1 passed, 0 failed, 0 skipped" ;; \
+	4) echo "0 passed, 0 failed, 1 skipped" ;; \
+	*) echo "0 passed, 1 failed, 0 skipped"; exit 1 ;; \
+	esac
 
 load:
 	$(SUDO) insmod ./flowmon.ko
