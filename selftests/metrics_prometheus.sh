@@ -7,13 +7,14 @@
 # what it sends by 36 ms (netem): each TCP handshake the client netns sees
 # takes 36 ms and more (SYN to SYN-ACK) plus its own ACK's turn.
 #  1. 5 connections (tcp-churn): in the client netns, `flowctl stats` has
-#     handshakes 5, none up to 32768 us, all 5 up to 65536 us, and a sum
-#     of 5 x 36 ms to 5 x 65.536 ms; -j says the same.
+#     handshakes 5, none up to 32768 us (netem's 36 ms), and for every
+#     power of two the handshakes of the 5 flows (their rtt_syn_us +
+#     rtt_ack_us in `flowctl -j list`) up to it, and their sum; -j says
+#     the same.
 #  2. --prometheus passes `promtool check metrics` with no complaint; its
-#     histogram flowmon_handshake_rtt_seconds has those counts (le
-#     0.032768: 0, 0.065536: 5, +Inf: 5, _count 5) and the _sum of -j
-#     in seconds; flowmon_flows, flowmon_flows_created_total and the TCP
-#     state gauges are `flowctl -j stats`'s.
+#     histogram flowmon_handshake_rtt_seconds has those counts (in
+#     seconds) and sum; flowmon_flows, flowmon_flows_created_total and
+#     the TCP state gauges are `flowctl -j stats`'s.
 #  3. In the server netns, 3 datagrams to a closed port:
 #     flowmon_dropped_packets_total{reason="NO_SOCKET"} 3, as stats says.
 #  4. `flowctl export ipfix ... --metrics 9464`: GET /metrics passes
@@ -58,18 +59,26 @@ ip netns exec "$NS_C" $TRAFFIC tcp-churn $S4 5000 --count 5 --size 100 \
 	>"$TMPD/churn.out" || die "tcp-churn"
 expect_eq "connections made" 5 "$(json_field churn connections)"
 fc "$NS_C" stats >"$TMPD/c.stats" || die "flowctl stats"
-expect_stats "client netns" "$TMPD/c.stats" handshakes=5 \
-	handshake_rtt_le_32768us=0 handshake_rtt_le_65536us=5 \
-	handshake_rtt_le_inf=5
-stats_of "$TMPD/c.stats"
-sum=${ST[handshake_rtt_sum_us]:-0}
-check "handshake_rtt_sum_us $sum: 5 x 36 ms to 5 x 65.536 ms" \
-	test "$sum" -ge 180000 -a "$sum" -le 327680
+snap "$NS_C" "$TMPD/flows.json"
+# The histogram of the 5 flows' own handshakes: "handshakes=5
+# handshake_rtt_le_1us=N ... handshake_rtt_le_inf=5", and their sum.
+read -r want sum < <($PY -c 'import json, sys
+rtts = [f["rtt_syn_us"] + f["rtt_ack_us"] for f in json.load(open(sys.argv[1]))
+        if f["proto"] == "tcp" and f.get("server_port") == 5000]
+keys = ["handshakes=%d" % len(rtts)]
+keys += ["handshake_rtt_le_%dus=%d" % (1 << i, sum(r <= 1 << i for r in rtts))
+         for i in range(25)]
+keys.append("handshake_rtt_le_inf=%d" % len(rtts))
+print(",".join(keys), sum(rtts))' "$TMPD/flows.json")
+expect_stats "client netns: the flows' handshakes" "$TMPD/c.stats" ${want//,/ }
+expect_stats "client netns: 5, none up to 32768 us (netem: 36 ms)" \
+	"$TMPD/c.stats" handshakes=5 handshake_rtt_le_32768us=0
+expect_stats "client netns: their sum" "$TMPD/c.stats" handshake_rtt_sum_us="$sum"
 stats_json "$NS_C" "$TMPD/c.json"
 expect_eq "-j: handshake_rtt_us.count" 5 "$(jget "$TMPD/c.json" handshake_rtt_us.count)"
 expect_eq "-j: handshake_rtt_us.sum" "$sum" "$(jget "$TMPD/c.json" handshake_rtt_us.sum)"
 expect_eq "-j: handshake_rtt_us.le.32768" 0 "$(jget "$TMPD/c.json" handshake_rtt_us.le.32768)"
-expect_eq "-j: handshake_rtt_us.le.65536" 5 "$(jget "$TMPD/c.json" handshake_rtt_us.le.65536)"
+expect_eq "-j: handshake_rtt_us.le.+Inf" 5 "$(jget "$TMPD/c.json" handshake_rtt_us.le.+Inf)"
 
 log "2. flowctl stats --prometheus"
 fc "$NS_C" stats --prometheus >"$TMPD/c.prom" || die "flowctl stats --prometheus"
@@ -79,8 +88,12 @@ sed 's/^/# promtool: /' "$TMPD/promtool.out"
 expect_eq "promtool check metrics: status" 0 "$rc"
 expect_eq "promtool check metrics: no complaint" "" "$(cat "$TMPD/promtool.out")"
 h=flowmon_handshake_rtt_seconds
-expect_eq "$h le 0.032768" 0 "$(metric "$TMPD/c.prom" "${h}_bucket{le=\"0.032768\"}")"
-expect_eq "$h le 0.065536" 5 "$(metric "$TMPD/c.prom" "${h}_bucket{le=\"0.065536\"}")"
+stats_of "$TMPD/c.stats"
+for i in $(seq 0 24); do
+	le=$(awk -v us=$((1 << i)) 'BEGIN { printf "%.6f", us / 1e6 }')
+	expect_eq "$h le $le" "${ST[handshake_rtt_le_$((1 << i))us]}" \
+		"$(metric "$TMPD/c.prom" "${h}_bucket{le=\"$le\"}")"
+done
 expect_eq "$h le +Inf" 5 "$(metric "$TMPD/c.prom" "${h}_bucket{le=\"+Inf\"}")"
 expect_eq "${h}_count" 5 "$(metric "$TMPD/c.prom" "${h}_count")"
 expect_eq "${h}_sum: the sum in seconds" "$(awk -v s="$sum" 'BEGIN { printf "%.6f", s / 1e6 }')" \
