@@ -17,6 +17,11 @@
 #     the module's version in /usr/src/flowmon-VERSION; `dkms build` of
 #     them (own dkms tree) succeeds for the 6.1 and for the 6.12 headers,
 #     each module with its kernel's vermagic.
+#  4. The packages of `make deb` (in .build/deb: make check-packaging
+#     builds them first): lintian finds no error and no warning; flowctl's
+#     has the binary, the man pages, the completion and the unit,
+#     flowmon-dkms's the sources and a dkms.conf of the version, and
+#     depends on dkms. deb_install.sh installs them in a VM.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -118,4 +123,35 @@ for h in "$H61" "$H612"; do
 		expect_eq "its vermagic" "$krel" "$(modinfo -F vermagic "$ko" | awk '{ print $1 }')"
 	fi
 done
+
+log "4. the packages of make deb"
+DEBS=$REPO/.build/deb
+DKMS_DEB=$DEBS/flowmon-dkms_${VERSION}_all.deb
+CTL_DEB=$(ls "$DEBS"/flowctl_"$VERSION"_*.deb 2>/dev/null | head -n 1) || true
+[ -f "$DKMS_DEB" ] && [ -n "$CTL_DEB" ] || die "no packages of $VERSION in $DEBS: run make deb"
+rc=0
+lintian --fail-on error,warning "$DKMS_DEB" "$CTL_DEB" >"$TMPD/lintian.out" 2>&1 || rc=$?
+grep -v 'running with root privileges' "$TMPD/lintian.out" | sed 's/^/# lintian: /'
+expect_eq "lintian: no error or warning" 0 "$rc"
+contents()
+{
+	dpkg-deb -c "$1" | awk '{ print $6 }' | sed 's|^\./|/|'
+}
+contents "$CTL_DEB" >"$TMPD/flowctl.list"
+for f in /usr/sbin/flowctl /usr/share/man/man8/flowctl.8.gz \
+	/usr/share/man/man4/flowmon.4.gz /usr/share/bash-completion/completions/flowctl \
+	/lib/systemd/system/flowmon-export.service /etc/default/flowmon-export; do
+	check "flowctl's package has $f" grep -qx "$f" "$TMPD/flowctl.list"
+done
+check "/etc/default/flowmon-export is a conffile" \
+	grep -qx /etc/default/flowmon-export \
+	<(dpkg-deb --ctrl-tarfile "$CTL_DEB" | tar xOf - ./conffiles)
+contents "$DKMS_DEB" >"$TMPD/dkms.list"
+for f in /usr/src/flowmon-$VERSION/Kbuild /usr/src/flowmon-$VERSION/dkms.conf \
+	/usr/src/flowmon-$VERSION/module/main.c \
+	/usr/src/flowmon-$VERSION/include/uapi/linux/flowmon.h; do
+	check "flowmon-dkms's package has $f" grep -qx "$f" "$TMPD/dkms.list"
+done
+check "flowmon-dkms depends on dkms" \
+	grep -q '^dkms' <(dpkg-deb -f "$DKMS_DEB" Depends)
 finish
