@@ -176,7 +176,7 @@ total=$(wc -l <"$TMPD/records.txt")
 check "exporter: $total records, as tshark decoded" \
 	grep -q "exported $total records" "$TMPD/export.err"
 check "exporter: none dropped, no send error" \
-	grep -q " 0 records dropped, 0 send errors;" "$TMPD/export.err"
+	grep -q " 0 records dropped, 0 send errors, 0 connections;" "$TMPD/export.err"
 check "exporter: no event lost, no end missed" \
 	grep -q " 0 overflows, 0 events lost, 0 ends missed" "$TMPD/export.err"
 finish

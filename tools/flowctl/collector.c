@@ -311,23 +311,6 @@ int collector_set_templates(struct collector *c, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-void collector_send(struct collector *c, uint8_t *buf, size_t len,
-		    uint32_t records, uint64_t now_ns)
-{
-	struct collector_message msg = { buf, len, records };
-
-	if (c->tcp) {
-		queue_push(c, buf, len, records);
-		flush_queue(c, now_ns);
-		return;
-	}
-	if (templates_due(c, now_ns))
-		(void)send_templates(c, now_ns);
-	if (send_message(c, &msg, now_ns))
-		c->stats.records_dropped += records;
-	c->messages_since_templates++;
-}
-
 /*
  * A collector never sends: a readable TCP socket means it closed the
  * connection (or reset it), and what is sent next would be lost.
@@ -345,6 +328,24 @@ static void check_closed(struct collector *c, uint64_t now_ns)
 	fprintf(stderr, "flowctl: collector %s closed the connection; trying again\n",
 		c->name);
 	disconnect(c, now_ns);
+}
+
+void collector_send(struct collector *c, uint8_t *buf, size_t len,
+		    uint32_t records, uint64_t now_ns)
+{
+	struct collector_message msg = { buf, len, records };
+
+	if (c->tcp) {
+		queue_push(c, buf, len, records);
+		check_closed(c, now_ns);
+		flush_queue(c, now_ns);
+		return;
+	}
+	if (templates_due(c, now_ns))
+		(void)send_templates(c, now_ns);
+	if (send_message(c, &msg, now_ns))
+		c->stats.records_dropped += records;
+	c->messages_since_templates++;
 }
 
 void collector_tick(struct collector *c, uint64_t now_ns)

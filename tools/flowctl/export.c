@@ -643,6 +643,10 @@ static int write_metrics(FILE *out, void *arg)
 			  "Messages waiting for the TCP collector.");
 	prometheus_sample(out, "flowmon_export_queued_messages", NULL,
 			  ex->collector.queue_len);
+	prometheus_family(out, "flowmon_export_collector_up", false,
+			  "Whether the collector's socket is connected (UDP: always 1).");
+	prometheus_sample(out, "flowmon_export_collector_up", NULL,
+			  ex->collector.fd >= 0);
 	return 0;
 }
 
@@ -719,11 +723,13 @@ static void print_stats(const struct exporter *ex)
 	fprintf(stderr, "flowctl: exported %" PRIu64 " records in %" PRIu64
 		" messages (%" PRIu64 " bytes, %" PRIu64 " template messages): %"
 		PRIu64 " ended, %" PRIu64 " active, %" PRIu64 " at exit; %" PRIu64
-		" records dropped, %" PRIu64 " send errors; %" PRIu64
-		" overflows, %" PRIu64 " events lost, %" PRIu64 " ends missed\n",
+		" records dropped, %" PRIu64 " send errors, %" PRIu64
+		" connections; %" PRIu64 " overflows, %" PRIu64 " events lost, %"
+		PRIu64 " ends missed\n",
 		c->records, c->messages, c->bytes, c->template_messages,
 		s->ended, s->active, s->forced, c->records_dropped,
-		c->send_errors, s->overflows, s->events_lost, s->ends_missed);
+		c->send_errors, c->connects, s->overflows, s->events_lost,
+		s->ends_missed);
 }
 
 static void free_reported(void *node)
