@@ -22,6 +22,7 @@ JSON object per line on stdout; errors go to stderr and exit non-zero.
       N short connections one after another: connect, send S bytes, read
       them back, close (the client closes first). {"connections": N,
       "echoed": bytes} once all are done; any short echo is an error.
+  tcp-sink PORT            accept connections one by one, read each to its end
   udp-sink PORT            receive and discard datagrams until killed
   udp-echo PORT            send every datagram back to its sender
   udp-unread PORT --count N  wait until N datagrams are queued, and close the
@@ -271,6 +272,25 @@ def cmd_tcp_churn(a):
         recv_exact(s, a.size)
         s.close()
     emit({"connections": a.count, "echoed": a.count * a.size})
+
+
+def cmd_tcp_sink(a):
+    """Accept connections one after another, and count what they bring:
+    a JSON line {"connection": N, "bytes": B} as each ends."""
+    ls = server_socket(socket.SOCK_STREAM, a.port)
+    ls.listen(4)
+    n = 0
+    while True:
+        conn, _ = ls.accept()
+        n += 1
+        total = 0
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                break
+            total += len(data)
+        conn.close()
+        emit({"connection": n, "bytes": total})
 
 
 def cmd_udp_sink(a):
@@ -639,6 +659,10 @@ def main():
     q.add_argument("--settle", type=float, default=0.5)
     q.add_argument("--hold", help="keep the connection open until FILE exists")
     q.set_defaults(func=cmd_tcp_client)
+
+    q = sub.add_parser("tcp-sink")
+    q.add_argument("port", type=int)
+    q.set_defaults(func=cmd_tcp_sink)
 
     q = sub.add_parser("udp-sink")
     q.add_argument("port", type=int)
