@@ -20,7 +20,10 @@
 #     flushed at once. The socket overflows (flowmon_export_overflows_total,
 #     _events_lost_total > 0), a dump takes stock, and every one of the 500
 #     is either reported at its end or counted as an end missed: ended +
-#     missed == 500.
+#     missed == 500. With --template-messages 2, no more than 2 data
+#     messages go without the templates before them (tshark); every
+#     message fits the veth's MTU (UDP length <= 1480) and the fullest
+#     comes near it (> 1300 bytes: records are packed).
 # tshark's expert infos are checked for the IPFIX dissector's (CFLOW) and
 # for malformed packets: the refused connections' RSTs are TCP's warnings.
 
@@ -172,7 +175,11 @@ ip netns exec "$NS_C" $TRAFFIC udp-flows $S4 6100 --count 500 --base-port 30000 
 	>/dev/null || die "udp-flows"
 fc "$NS_C" -j list -p udp --dport 6100 >"$TMPD/burst.json"
 expect_eq "500 flows to 6100" 500 "$(flowq count "$TMPD/burst.json" server_port=6100)"
-start_exporter udp3 4739 --buffer 4K --active-timeout 1h
+PCAP3=$TMPD/udp.pcap
+bg dumpcap3 "$NS_S" dumpcap -q -P -i veth_s -f "udp port 4739" -w "$PCAP3"
+DUMPCAP3=$BG_PID
+wait_until 30 test -s "$PCAP3" || die "dumpcap wrote no capture header"
+start_exporter udp3 4739 --buffer 4K --active-timeout 1h --template-messages 2
 ended0=$(metric flowmon_export_flows_ended_total)
 missed0=$(metric flowmon_export_ends_missed_total)
 flush_dport 6100
@@ -191,4 +198,15 @@ check "events lost by the kernel's count: $(metric flowmon_export_events_lost_to
 	test "$(metric flowmon_export_events_lost_total)" -gt 0
 stop_exporter "overflowed exporter"
 sed 's/^/# /' "$TMPD/udp3.err"
+bg_stop "$DUMPCAP3"
+tshark -r "$PCAP3" -d udp.port==4739,cflow -Y cflow -T fields -E separator=';' \
+	-e udp.length -e cflow.template_id -e cflow.flow_id 2>/dev/null >"$TMPD/udp.txt"
+check "templates before every 2 data messages at most" \
+	awk -F';' '$2 != "" { run = 0; seen = 1; next }
+		   { if (!seen || ++run > 2) { print "at message " NR; bad = 1 } }
+		   END { exit bad }' "$TMPD/udp.txt"
+check "every message within the MTU (UDP length <= 1480)" \
+	awk -F';' '$1 > 1480 { print; bad = 1 } END { exit bad }' "$TMPD/udp.txt"
+check "the fullest message packed (> 1300 bytes)" \
+	awk -F';' '$1 > max { max = $1 } END { print max; exit !(max > 1300) }' "$TMPD/udp.txt"
 finish
