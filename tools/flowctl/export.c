@@ -15,12 +15,10 @@
  * a dump: flows it no longer lists, and whose end did not come, ended
  * unseen; they are counted, as are the events the kernel dropped.
  */
-#define _GNU_SOURCE	/* twalk_r(), tdestroy() */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <search.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +36,7 @@
 #include "metrics.h"
 #include "parse.h"
 #include "prometheus.h"
+#include "reported.h"
 #include "stats.h"
 
 #define EXPORT_OPTSTRING ":h"
@@ -78,15 +77,6 @@ static const struct option export_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* What has been reported of one flow: the counts at its last report. */
-struct reported {
-	uint64_t id;
-	struct ipfix_delta up;
-	struct ipfix_delta down;
-	uint64_t time_ns;	/* of the last report; first seen before one */
-	uint32_t dump;		/* the last dump that listed the flow */
-};
-
 struct export_stats {
 	uint64_t ended;		/* flows reported at their end */
 	uint64_t active;	/* reports of flows going on */
@@ -111,8 +101,7 @@ struct exporter {
 	struct collector collector;
 	struct metrics_server metrics;
 	struct ipfix_message msg;
-	void *flows;		/* tsearch() tree of struct reported */
-	size_t nr_flows;
+	struct reported_table flows;
 	uint32_t dump;		/* dumps made */
 	bool overflowed;	/* events were lost since the last dump */
 	uint64_t next_scan_ns;
@@ -236,80 +225,6 @@ static uint32_t namespace_domain(void)
 	return stat(NETNS_PATH, &st) ? 0 : (uint32_t)st.st_ino;
 }
 
-static int compare_reported(const void *a, const void *b)
-{
-	const struct reported *x = a, *y = b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static struct reported *find_flow(struct exporter *ex, uint64_t id)
-{
-	struct reported key = { .id = id };
-	struct reported **node = tfind(&key, &ex->flows, compare_reported);
-
-	return node ? *node : NULL;
-}
-
-/* The flow's entry, made if it has none: nothing reported yet. */
-static struct reported *learn_flow(struct exporter *ex, const struct flow *f)
-{
-	struct reported *r = find_flow(ex, f->id), **node;
-
-	if (r)
-		return r;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
-	r->id = f->id;
-	r->time_ns = f->first_seen;
-	node = tsearch(r, &ex->flows, compare_reported);
-	if (!node) {
-		free(r);
-		return NULL;
-	}
-	ex->nr_flows++;
-	return r;
-}
-
-static void forget_flow(struct exporter *ex, struct reported *r)
-{
-	tdelete(r, &ex->flows, compare_reported);
-	ex->nr_flows--;
-	free(r);
-}
-
-/* Since the last report; a count below it was reset (flowctl reset). */
-static uint64_t since(uint64_t now, uint64_t then)
-{
-	return now >= then ? now - then : now;
-}
-
-static void delta(struct ipfix_delta *d, const struct flow_dir *dir,
-		  const struct ipfix_delta *then)
-{
-	d->packets = since(dir->packets, then->packets);
-	d->bytes = since(dir->bytes, then->bytes);
-	d->payload = since(dir->payload, then->payload);
-	d->dropped_packets = since(dir->dropped_packets, then->dropped_packets);
-	d->dropped_bytes = since(dir->dropped_bytes, then->dropped_bytes);
-}
-
-static void totals(struct ipfix_delta *t, const struct flow_dir *dir)
-{
-	t->packets = dir->packets;
-	t->bytes = dir->bytes;
-	t->payload = dir->payload;
-	t->dropped_packets = dir->dropped_packets;
-	t->dropped_bytes = dir->dropped_bytes;
-}
-
-static bool delta_empty(const struct ipfix_record *rec)
-{
-	return !rec->up.packets && !rec->down.packets &&
-	       !rec->up.dropped_packets && !rec->down.dropped_packets;
-}
-
 static void send_message(struct exporter *ex)
 {
 	uint64_t now = now_ns();
@@ -339,29 +254,23 @@ static void add_record(struct exporter *ex, const struct ipfix_record *rec)
 static bool report(struct exporter *ex, const struct flow *f, uint8_t reason,
 		   bool final)
 {
-	static const struct reported none;
-	struct reported *r = find_flow(ex, f->id);
-	const struct reported *then = r ? r : &none;
+	struct reported *r = reported_find(&ex->flows, f->id);
 	struct ipfix_record rec = { .flow = f, .end_reason = reason };
 	bool send;
 
-	delta(&rec.up, &f->up, &then->up);
-	delta(&rec.down, &f->down, &then->down);
-	send = final || !delta_empty(&rec);
+	reported_delta(&rec, f, r);
+	send = final || !reported_delta_empty(&rec);
 	if (send)
 		add_record(ex, &rec);
 	if (final) {
 		if (r)
-			forget_flow(ex, r);
+			reported_forget(&ex->flows, r);
 		return send;
 	}
 	if (!r)
-		r = learn_flow(ex, f);
-	if (r) {
-		totals(&r->up, &f->up);
-		totals(&r->down, &f->down);
-		r->time_ns = now_ns();
-	}
+		r = reported_learn(&ex->flows, f);
+	if (r)
+		reported_update(r, f, now_ns());
 	return send;
 }
 
@@ -390,7 +299,7 @@ static int handle_event(const struct event *ev, void *arg)
 	struct exporter *ex = arg;
 
 	if (ev->cmd == FLOWMON_CMD_EVENT_NEW)
-		(void)learn_flow(ex, &ev->flow);
+		(void)reported_learn(&ex->flows, &ev->flow);
 	else if (ev->cmd == FLOWMON_CMD_EVENT_DESTROY) {
 		report(ex, &ev->flow, end_reason(ev), true);
 		ex->stats.ended++;
@@ -437,7 +346,7 @@ static int dumped_flow(struct nlattr **attrs, void *arg)
 		flow_release(&f);
 		return err;
 	}
-	r = learn_flow(ex, &f);
+	r = reported_learn(&ex->flows, &f);
 	if (r)
 		r->dump = ex->dump;
 	if (d->purpose == DUMP_FORCED) {
@@ -467,48 +376,6 @@ static int dump_flows(struct exporter *ex, enum dump_purpose purpose)
 	return flowmon_call(&req) < 0 ? -1 : 0;
 }
 
-/* Entries that the last dump did not list. */
-struct unlisted {
-	const struct exporter *ex;
-	struct reported **entries;
-	size_t len;
-	size_t cap;
-	bool failed;
-};
-
-static void find_unlisted(const void *node, VISIT which, void *arg)
-{
-	struct reported *r = *(struct reported *const *)node;
-	struct unlisted *u = arg;
-	struct reported **bigger;
-
-	if ((which != postorder && which != leaf) || r->dump == u->ex->dump)
-		return;
-	if (u->len == u->cap) {
-		u->cap = u->cap ? u->cap * 2 : 64;
-		bigger = realloc(u->entries, u->cap * sizeof(*bigger));
-		if (!bigger) {
-			u->failed = true;
-			return;
-		}
-		u->entries = bigger;
-	}
-	u->entries[u->len++] = r;
-}
-
-/* Forget the flows that ended while events were lost, and count them. */
-static void sweep(struct exporter *ex)
-{
-	struct unlisted u = { .ex = ex };
-	size_t i;
-
-	twalk_r(ex->flows, find_unlisted, &u);
-	for (i = 0; i < u.len; i++)
-		forget_flow(ex, u.entries[i]);
-	ex->stats.ends_missed += u.len;
-	free(u.entries);
-}
-
 /*
  * After an overflow: a dump lists the flows there are; then the events that
  * came meanwhile are read, ends among them. What is left unlisted ended
@@ -522,7 +389,8 @@ static int reconcile(struct exporter *ex)
 		    event_socket_drain(&ex->es, &ex->handler))
 			return -1;
 		if (!ex->overflowed)
-			sweep(ex);
+			ex->stats.ends_missed += reported_sweep(&ex->flows,
+								ex->dump);
 	}
 	return 0;
 }
@@ -638,7 +506,7 @@ static int write_metrics(FILE *out, void *arg)
 	}
 	prometheus_family(out, "flowmon_export_flows", false,
 			  "Flows the exporter follows.");
-	prometheus_sample(out, "flowmon_export_flows", NULL, ex->nr_flows);
+	prometheus_sample(out, "flowmon_export_flows", NULL, ex->flows.len);
 	prometheus_family(out, "flowmon_export_queued_messages", false,
 			  "Messages waiting for the TCP collector.");
 	prometheus_sample(out, "flowmon_export_queued_messages", NULL,
@@ -732,11 +600,6 @@ static void print_stats(const struct exporter *ex)
 		s->ends_missed);
 }
 
-static void free_reported(void *node)
-{
-	free(node);
-}
-
 static int cmd_export(const struct command *cmd, int argc, char **argv,
 		      const struct options *opts)
 {
@@ -771,7 +634,7 @@ static int cmd_export(const struct command *cmd, int argc, char **argv,
 	event_socket_close(&ex.es);
 	collector_close(&ex.collector, now_ns());
 	print_stats(&ex);
-	tdestroy(ex.flows, free_reported);
+	reported_free(&ex.flows);
 	metrics_close(&ex.metrics);
 	return ret;
 
