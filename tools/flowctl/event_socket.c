@@ -18,6 +18,7 @@
 #include <linux/flowmon.h>
 
 #include "event_socket.h"
+#include "parse.h"
 
 /* Bigger than any one event message (NLMSG_GOODSIZE). */
 #define RECV_BUF_SIZE (64 * 1024)
@@ -98,6 +99,16 @@ static int open_signal_fd(void)
 	if (fd < 0)
 		perror("flowctl: signalfd");
 	return fd;
+}
+
+int event_socket_buffer_option(const struct command *cmd, const char *arg,
+			       uint64_t *buffer)
+{
+	const char *why = parse_size(arg, buffer);
+
+	if (!why && (!*buffer || *buffer > EVENT_SOCKET_MAX_BUFFER))
+		why = "expected 1 byte to 1G";
+	return why ? usage_error(cmd, "bad --buffer '%s': %s", arg, why) : 0;
 }
 
 int event_socket_open(struct event_socket *es, uint64_t buffer)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "flowctl.h"
 #include "netlink.h"
 
 /* The biggest receive buffer one can ask for: 1G. */
@@ -39,6 +40,13 @@ struct event_handler {
 	int (*lost)(uint64_t lost, void *arg);
 	void *arg;
 };
+
+/*
+ * Parse --buffer SIZE for @cmd into @buffer: 1 byte to 1G. Returns 0, or
+ * EXIT_USAGE after reporting.
+ */
+int event_socket_buffer_option(const struct command *cmd, const char *arg,
+			       uint64_t *buffer);
 
 /*
  * Subscribe to the events and to the notice of the family's removal, with

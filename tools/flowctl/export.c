@@ -181,11 +181,7 @@ static int export_option(struct exporter *ex, const struct command *cmd,
 		ex->metrics_spec = arg;
 		return 0;
 	case OPT_BUFFER:
-		if (parse_size(arg, &ex->buffer) || !ex->buffer ||
-		    ex->buffer > EVENT_SOCKET_MAX_BUFFER)
-			return usage_error(cmd, "bad --buffer '%s': expected 1 byte to 1G",
-					   arg);
-		return 0;
+		return event_socket_buffer_option(cmd, arg, &ex->buffer);
 	}
 	return 1;
 }

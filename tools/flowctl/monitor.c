@@ -38,8 +38,6 @@ struct monitor {
 static int monitor_option(struct monitor *m, const struct command *cmd,
 			  int opt, const char *arg)
 {
-	const char *why;
-
 	switch (opt) {
 	case 'j':
 		m->json = true;
@@ -48,10 +46,7 @@ static int monitor_option(struct monitor *m, const struct command *cmd,
 		m->help = true;
 		return 0;
 	case OPT_BUFFER:
-		why = parse_size(arg, &m->buffer);
-		if (!why && (!m->buffer || m->buffer > EVENT_SOCKET_MAX_BUFFER))
-			why = "expected 1 byte to 1G";
-		return why ? usage_error(cmd, "bad --buffer '%s': %s", arg, why) : 0;
+		return event_socket_buffer_option(cmd, arg, &m->buffer);
 	}
 	return filter_option(&m->filter, cmd, opt, arg);
 }
