@@ -167,6 +167,11 @@ static void respond(int fd, const char *status, const char *type,
 	send_all(fd, body, len);
 }
 
+static void respond_text(int fd, const char *status, const char *text)
+{
+	respond(fd, status, "text/plain", text, strlen(text));
+}
+
 static bool wants_metrics(const char *request)
 {
 	return !strncmp(request, "GET /metrics ", 13) ||
@@ -183,18 +188,18 @@ static void answer(int fd, metrics_write_fn write, void *arg)
 	if (read_request(fd, request, sizeof(request)))
 		return;
 	if (!wants_metrics(request)) {
-		respond(fd, "404 Not Found", "text/plain", "try /metrics\n", 13);
+		respond_text(fd, "404 Not Found", "try /metrics\n");
 		return;
 	}
 	out = open_memstream(&body, &len);
 	if (!out) {
-		respond(fd, "500 Internal Server Error", "text/plain", "", 0);
+		respond_text(fd, "500 Internal Server Error", "");
 		return;
 	}
 	if (write(out, arg)) {
 		fclose(out);
-		respond(fd, "503 Service Unavailable", "text/plain",
-			"flowmon statistics unavailable\n", 31);
+		respond_text(fd, "503 Service Unavailable",
+			     "flowmon statistics unavailable\n");
 	} else {
 		fclose(out);
 		respond(fd, "200 OK", PROMETHEUS_CONTENT_TYPE, body, len);
