@@ -100,10 +100,13 @@ DEBUG_APPEND ?= slub_debug=A,flow,flow_tcp
 CHECK_TIMEOUT ?= 2700
 STRESS_TIMEOUT ?= 7200
 REPEAT ?= 1
-# SKIP_STRESS=1: make check leaves out the tests of selftests/stress.list.
+# SKIP_STRESS=1: make check leaves out the tests of selftests/stress.list;
+# SKIP_USERSPACE=1 those of selftests/userspace.list.
 SKIP_STRESS ?=
+SKIP_USERSPACE ?=
 RUN_SUITE := selftests/run.sh $(if $(filter-out 1,$(REPEAT)),--repeat $(REPEAT))
-CHECK_SUITE := $(RUN_SUITE) $(if $(SKIP_STRESS),--skip-stress)
+CHECK_SUITE := $(RUN_SUITE) $(if $(SKIP_STRESS),--skip-stress) \
+	$(if $(SKIP_USERSPACE),--skip-userspace)
 
 LINUX_SRC_TAR := /usr/src/linux-source-6.1.tar.xz
 LINUX_SRC_TOP := linux-source-6.1

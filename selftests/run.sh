@@ -22,6 +22,9 @@
 #
 # runs every test but those of stress.list: what CI runs on its second
 # kernel, where its 90 minutes do not hold the abuse and scale tests twice.
+# --skip-userspace leaves out those of userspace.list too, the tests of
+# flowctl's own work (export, the command line), which the second kernel
+# would only repeat.
 
 set -u
 
@@ -62,16 +65,16 @@ copy_suite()
 	INST=$copy
 }
 
-# stress_tests: the tests of stress.list, a line each.
-stress_tests()
+# listed_tests LIST: the tests of LIST (stress.list...), a line each.
+listed_tests()
 {
-	grep -v -e '^#' -e '^$' "$INST/flowmon/stress.list"
+	grep -v -e '^#' -e '^$' "$INST/flowmon/$1"
 }
 
 STRESS_TIMEOUT=3600
 REPEAT=1
 STRESS=
-SKIP_STRESS=
+SKIP_LISTS=()
 args=()
 chosen=
 while [ $# -gt 0 ]; do
@@ -89,7 +92,11 @@ while [ $# -gt 0 ]; do
 		continue
 		;;
 	--skip-stress)
-		SKIP_STRESS=1
+		SKIP_LISTS+=(stress.list)
+		continue
+		;;
+	--skip-userspace)
+		SKIP_LISTS+=(userspace.list)
 		continue
 		;;
 	-t | --test | -c | --collection)
@@ -109,16 +116,17 @@ if [ -n "$STRESS" ]; then
 	copy_suite
 	echo "timeout=$STRESS_TIMEOUT" >"$INST/flowmon/settings"
 	if [ -z "$chosen" ]; then
-		for t in $(stress_tests); do
+		for t in $(listed_tests stress.list); do
 			args+=(-t "flowmon:$t")
 		done
 	fi
 	export FLOWMON_STRESS=1
 fi
 
-if [ -n "$SKIP_STRESS" ] && [ -z "$chosen" ]; then
+if [ ${#SKIP_LISTS[@]} -gt 0 ] && [ -z "$chosen" ]; then
+	skipped=$(for list in "${SKIP_LISTS[@]}"; do listed_tests "$list"; done)
 	while IFS=: read -r collection t; do
-		stress_tests | grep -qxF "$t" || args+=(-t "$collection:$t")
+		grep -qxF "$t" <<<"$skipped" || args+=(-t "$collection:$t")
 	done <"$INST/kselftest-list.txt"
 fi
 
