@@ -6,6 +6,11 @@
 # UDP flows to the sink port, each source port exactly once, each with 1
 # packet / 44 bytes / 16 payload bytes up; /proc/net/flowmon has the same
 # 5000; `flowctl stats -j` active equals the number of flows listed.
+# The order: by default the flows come in creation order (ids increasing),
+# with -r in the reverse one, with --sort age by first_seen (ties by id);
+# again after `flush --sport 20100-24899` has left 200 of them whose ids
+# are far apart (flowctl then sorts them instead of placing each by its
+# id).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -66,4 +71,44 @@ active=$($PY -c 'import json,sys; print(json.loads(sys.argv[1])["active"])' "$s2
 untracked=$($PY -c 'import json,sys; print(json.loads(sys.argv[1])["untracked"])' "$s2")
 expect_eq "flowctl stats -j active (flows in the table)" "$total" "$active"
 expect_eq "flowctl stats -j untracked" 0 "$untracked"
+
+# ordered KEYS FILE: FILE's flows are in the order of KEYS (fields,
+# "-" before one: decreasing), each pair strictly.
+ordered()
+{
+	$PY - "$1" "$2" <<-'EOF'
+		import json, sys
+		keys = sys.argv[1].split(",")
+		rows = [tuple(-f[k[1:]] if k[0] == "-" else f[k] for k in keys)
+		        for f in json.load(open(sys.argv[2]))]
+		bad = [i for i in range(1, len(rows)) if not rows[i - 1] < rows[i]]
+		print("%d flows%s" % (len(rows), ", first out of order at %d" % bad[0] if bad else ""))
+		sys.exit(1 if bad or len(rows) < 2 else 0)
+	EOF
+}
+
+# in_order WHAT KEYS FILE: the check that FILE is in KEYS' order.
+in_order()
+{
+	local out rc=0
+	out=$(ordered "$2" "$3") || rc=$?
+	check "$1: $out" [ $rc -eq 0 ]
+}
+
+# list_order WHEN: the order checks on the table as it is.
+list_order()
+{
+	fc "$NS_C" -j list -r >"$TMPD/reverse.json" || die "flowctl -j list -r"
+	fc "$NS_C" -j list --sort age >"$TMPD/age.json" || die "flowctl -j list --sort age"
+	snap "$NS_C" "$TMPD/order.json"
+	in_order "$1: by default, in creation order" id "$TMPD/order.json"
+	in_order "$1: -r, the reverse" -id "$TMPD/reverse.json"
+	in_order "$1: --sort age, oldest first" first_seen,id "$TMPD/age.json"
+}
+
+list_order "$N flows"
+out=$(fc "$NS_C" flush --sport 20100-24899) || die "flowctl flush --sport"
+expect_eq "flush --sport 20100-24899" "flushed 4800" "$out"
+list_order "the 200 left"
+expect_eq "flows left to port $PORT" 200 "$(flowq count "$TMPD/order.json" "$filt")"
 finish

@@ -477,32 +477,74 @@ const char *flow_nat_name(const struct flow *f)
 	return NULL;
 }
 
+/* Records are allocated this many at a time. */
+#define FLOW_BLOCK_LEN 1024
+
+struct flow_block {
+	struct flow_block *next;
+	size_t used;
+	struct flow flows[FLOW_BLOCK_LEN];
+};
+
+/* A free slot for a record, in a new block if the newest is full. */
+static struct flow *flow_list_slot(struct flow_list *list)
+{
+	struct flow_block *b = list->blocks;
+
+	if (!b || b->used == FLOW_BLOCK_LEN) {
+		b = malloc(sizeof(*b));
+		if (!b)
+			return NULL;
+		b->next = list->blocks;
+		b->used = 0;
+		list->blocks = b;
+	}
+	return &b->flows[b->used];
+}
+
+static int flow_list_reserve(struct flow_list *list)
+{
+	size_t cap = list->cap ? list->cap * 2 : FLOW_LIST_MIN_CAP;
+	struct flow **flows = NULL;
+
+	if (list->len < list->cap)
+		return 0;
+	if (cap <= SIZE_MAX / sizeof(*flows))
+		flows = realloc(list->flows, cap * sizeof(*flows));
+	if (!flows)
+		return -ENOMEM;
+	list->flows = flows;
+	list->cap = cap;
+	return 0;
+}
+
 int flow_list_append(struct flow_list *list, struct flow *f)
 {
-	if (list->len == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : FLOW_LIST_MIN_CAP;
-		struct flow *flows;
+	struct flow *slot = NULL;
 
-		flows = NULL;
-		if (cap <= SIZE_MAX / sizeof(*flows))
-			flows = realloc(list->flows, cap * sizeof(*flows));
-		if (!flows) {
-			flow_release(f);
-			return -ENOMEM;
-		}
-		list->flows = flows;
-		list->cap = cap;
+	if (!flow_list_reserve(list))
+		slot = flow_list_slot(list);
+	if (!slot) {
+		flow_release(f);
+		return -ENOMEM;
 	}
-	list->flows[list->len++] = *f;
+	*slot = *f;
+	list->blocks->used++;
+	list->flows[list->len++] = slot;
 	return 0;
 }
 
 void flow_list_free(struct flow_list *list)
 {
+	struct flow_block *b, *next;
 	size_t i;
 
 	for (i = 0; i < list->len; i++)
-		flow_release(&list->flows[i]);
+		flow_release(list->flows[i]);
+	for (b = list->blocks; b; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(list->flows);
 	memset(list, 0, sizeof(*list));
 }

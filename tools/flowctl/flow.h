@@ -120,10 +120,18 @@ struct flow {
 	char drop_reason[FLOWMON_DROP_REASON_MAX + 1];
 };
 
+struct flow_block;
+
+/*
+ * Flows in the order they are to be shown: sort_flows() reorders the
+ * pointers, not the 500-byte records, which stay where they were
+ * appended, in blocks (a dump of a million flows is never copied).
+ */
 struct flow_list {
-	struct flow *flows;
+	struct flow **flows;
 	size_t len;
 	size_t cap;
+	struct flow_block *blocks;	/* the newest first */
 };
 
 /*

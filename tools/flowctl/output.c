@@ -444,14 +444,14 @@ static void print_table(FILE *out, const struct flow_list *list, uint64_t now_ns
 	format_header(&row);
 	update_widths(widths, &row);
 	for (i = 0; i < list->len; i++) {
-		format_row(&row, &list->flows[i], now_ns);
+		format_row(&row, list->flows[i], now_ns);
 		update_widths(widths, &row);
 	}
 
 	format_header(&row);
 	print_row(out, widths, &row);
 	for (i = 0; i < list->len; i++) {
-		const struct flow *f = &list->flows[i];
+		const struct flow *f = list->flows[i];
 
 		format_row(&row, f, now_ns);
 		print_row(out, widths, &row);
@@ -570,7 +570,7 @@ static void print_plain(struct writer *w, const struct flow_list *list, uint64_t
 
 	write_str(w, plain_header);
 	for (i = 0; i < list->len; i++)
-		print_plain_flow(w, &list->flows[i], now_ns);
+		print_plain_flow(w, list->flows[i], now_ns);
 }
 
 /* The keys of one direction's TCP facts, e.g. "isn_up" for TCB_KEYS("up"). */
@@ -759,7 +759,7 @@ static void print_json(struct writer *w, const struct flow_list *list)
 	for (i = 0; i < list->len; i++) {
 		write_str(w, i ? ",\n" : "\n");
 		json_object_begin(&j, w);
-		output_json_flow_fields(&j, &list->flows[i]);
+		output_json_flow_fields(&j, list->flows[i]);
 		json_object_end(&j);
 	}
 	write_str(w, list->len ? "\n]\n" : "]\n");

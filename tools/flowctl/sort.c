@@ -82,10 +82,14 @@ static int compare_key(const struct flow *a, const struct flow *b,
 	return compare_u64(a->id, b->id);
 }
 
-/* Ties go by id, so that the order is the same from one run to the next. */
+/*
+ * Ties go by id, so that the order is the same from one run to the next.
+ * @pa and @pb point to the list's pointers.
+ */
 static int compare_flows(const void *pa, const void *pb, void *arg)
 {
-	const struct flow *a = pa, *b = pb;
+	const struct flow *a = *(const struct flow *const *)pa;
+	const struct flow *b = *(const struct flow *const *)pb;
 	const struct order *order = arg;
 	int ret;
 
@@ -97,11 +101,55 @@ static int compare_flows(const void *pa, const void *pb, void *arg)
 	return ret ? ret : compare_u64(a->id, b->id);
 }
 
+/*
+ * Creation order without comparisons: the ids of a dump are unique and
+ * nearly dense (each flow of the netns took the next), so each flow goes
+ * straight to the slot of its id. Returns false when the ids are too
+ * sparse for that, or on a repeated id, for qsort_r() to do it.
+ */
+static bool place_by_id(struct flow_list *list, bool reverse)
+{
+	uint64_t min = UINT64_MAX, max = 0, range;
+	struct flow **slots;
+	size_t i, n = 0;
+
+	for (i = 0; i < list->len; i++) {
+		min = list->flows[i]->id < min ? list->flows[i]->id : min;
+		max = list->flows[i]->id > max ? list->flows[i]->id : max;
+	}
+	range = max - min + 1;
+	if (range > 4 * (uint64_t)list->len)
+		return false;
+	slots = calloc(range, sizeof(*slots));
+	if (!slots)
+		return false;
+	for (i = 0; i < list->len; i++) {
+		struct flow **slot = &slots[list->flows[i]->id - min];
+
+		if (*slot) {
+			free(slots);
+			return false;
+		}
+		*slot = list->flows[i];
+	}
+	for (i = 0; i < range; i++) {
+		struct flow *f = slots[reverse ? range - 1 - i : i];
+
+		if (f)
+			list->flows[n++] = f;
+	}
+	free(slots);
+	return true;
+}
+
 void sort_flows(struct flow_list *list, enum sort_key key, bool reverse)
 {
 	struct order order = { .key = key, .reverse = reverse };
 
-	if (list->len)
-		qsort_r(list->flows, list->len, sizeof(*list->flows),
-			compare_flows, &order);
+	if (!list->len)
+		return;
+	if (key == SORT_ID && place_by_id(list, reverse))
+		return;
+	qsort_r(list->flows, list->len, sizeof(*list->flows), compare_flows,
+		&order);
 }
