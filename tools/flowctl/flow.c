@@ -486,7 +486,7 @@ struct flow_block {
 	struct flow flows[FLOW_BLOCK_LEN];
 };
 
-/* A free slot for a record, in a new block if the newest is full. */
+/* Takes a free slot for a record, in a new block if the newest is full. */
 static struct flow *flow_list_slot(struct flow_list *list)
 {
 	struct flow_block *b = list->blocks;
@@ -499,7 +499,7 @@ static struct flow *flow_list_slot(struct flow_list *list)
 		b->used = 0;
 		list->blocks = b;
 	}
-	return &b->flows[b->used];
+	return &b->flows[b->used++];
 }
 
 static int flow_list_reserve(struct flow_list *list)
@@ -529,7 +529,6 @@ int flow_list_append(struct flow_list *list, struct flow *f)
 		return -ENOMEM;
 	}
 	*slot = *f;
-	list->blocks->used++;
 	list->flows[list->len++] = slot;
 	return 0;
 }

@@ -124,7 +124,7 @@ struct flow_block;
 
 /*
  * Flows in the order they are to be shown: sort_flows() reorders the
- * pointers, not the 500-byte records, which stay where they were
+ * pointers, not the records (over 500 bytes), which stay where they were
  * appended, in blocks (a dump of a million flows is never copied).
  */
 struct flow_list {
