@@ -48,6 +48,8 @@ TO_SERVER_MS=60
 # an ACK may wait for the application to read.
 MIN_SLACK_MS=15
 SRTT_SLACK_MS=40
+# TCP_RTO_MIN: a retransmission waits at least this long.
+RTO_MIN_MS=200
 BULK=524288
 
 if ! err=$(tc -n "$NS_R" qdisc add dev veth_rl root netem \
@@ -189,10 +191,9 @@ check_flow "8004 in R: Karn, with timestamps" "$TMPD/karn.json" \
 	drop_reason=NETFILTER_DROP rtt_server_us.samples=3 \
 	rtt_client_us.samples=3
 # A sample across the retransmission would take the client's RTO on top
-# of the path, at least TCP_RTO_MIN (200 ms). The FIN's sample may take
-# the server's delayed ACK (a FIN puts it in pingpong mode), up to 40 ms
-# and the emulator's scheduling.
-RTO_MIN_MS=200
+# of the path, at least RTO_MIN_MS. The FIN's sample may take the server's
+# delayed ACK (a FIN puts it in pingpong mode), up to 40 ms and the
+# emulator's scheduling.
 for port in 8003 8004; do
 	flow_vars "$TMPD/karn.json" "proto=tcp,server_port=$port" \
 		rtt_server_us.min rtt_server_us.max
