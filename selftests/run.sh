@@ -25,6 +25,12 @@
 # --skip-userspace leaves out those of userspace.list too, the tests of
 # flowctl's own work (export, the command line), which the second kernel
 # would only repeat.
+#
+#	selftests/run.sh --timeout SECONDS [run_kselftest.sh options]
+#
+# allows each test SECONDS instead of the suite's settings: make
+# check-debug gives more, since KASAN and lockdep make the kernel several
+# times slower and the tests' real-time waits (retries, back-offs) longer.
 
 set -u
 
@@ -72,6 +78,7 @@ listed_tests()
 }
 
 STRESS_TIMEOUT=3600
+TIMEOUT=
 REPEAT=1
 STRESS=
 SKIP_LISTS=()
@@ -89,6 +96,12 @@ while [ $# -gt 0 ]; do
 		;;
 	--stress)
 		STRESS=1
+		continue
+		;;
+	--timeout)
+		TIMEOUT=${1:-}
+		shift || true
+		[[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || bail "--timeout takes seconds"
 		continue
 		;;
 	--skip-stress)
@@ -111,10 +124,15 @@ while [ $# -gt 0 ]; do
 	args+=("$a")
 done
 
-if [ -n "$STRESS" ]; then
+if [ -n "$STRESS" ] && [ -z "$TIMEOUT" ]; then
+	TIMEOUT=$STRESS_TIMEOUT
+fi
+if [ -n "$TIMEOUT" ]; then
 	# The kselftest runner takes each test's timeout from settings.
 	copy_suite
-	echo "timeout=$STRESS_TIMEOUT" >"$INST/flowmon/settings"
+	echo "timeout=$TIMEOUT" >"$INST/flowmon/settings"
+fi
+if [ -n "$STRESS" ]; then
 	if [ -z "$chosen" ]; then
 		for t in $(listed_tests stress.list); do
 			args+=(-t "flowmon:$t")
