@@ -518,17 +518,21 @@ static int flow_list_reserve(struct flow_list *list)
 	return 0;
 }
 
-int flow_list_append(struct flow_list *list, struct flow *f)
+int flow_list_parse(struct flow_list *list, struct nlattr *attr)
 {
 	struct flow *slot = NULL;
+	int err;
 
 	if (!flow_list_reserve(list))
 		slot = flow_list_slot(list);
-	if (!slot) {
-		flow_release(f);
+	if (!slot)
 		return -ENOMEM;
+	err = flow_parse(slot, attr);
+	if (err) {
+		flow_release(slot);
+		list->blocks->used--;
+		return err;
 	}
-	*slot = *f;
 	list->flows[list->len++] = slot;
 	return 0;
 }

@@ -169,8 +169,12 @@ void flow_addr(const struct flow *f, const uint8_t *addr,
 /* "snat", "dnat", "snat,dnat", or NULL when NAT did not translate @f. */
 const char *flow_nat_name(const struct flow *f);
 
-/* Moves @f into @list, or releases it. Returns 0 or -ENOMEM. */
-int flow_list_append(struct flow_list *list, struct flow *f);
+/*
+ * Parses a FLOWMON_A_FLOW attribute straight into a new record at the end
+ * of @list (a million records are not parsed and then copied). Returns 0,
+ * -EBADMSG or -ENOMEM; on error @list is as it was.
+ */
+int flow_list_parse(struct flow_list *list, struct nlattr *attr);
 void flow_list_free(struct flow_list *list);
 
 #endif /* FLOWCTL_FLOW_H */

@@ -251,15 +251,10 @@ static int put_key(struct nl_msg *msg, void *arg)
 static int collect_flow(struct nlattr **attrs, void *arg)
 {
 	struct lookup *lookup = arg;
-	struct flow f;
-	int err;
 
 	if (!attrs[FLOWMON_A_FLOW] || lookup->list.len)
 		return -EBADMSG;
-	err = flow_parse(&f, attrs[FLOWMON_A_FLOW]);
-	if (err)
-		return err;
-	return flow_list_append(&lookup->list, &f);
+	return flow_list_parse(&lookup->list, attrs[FLOWMON_A_FLOW]);
 }
 
 static bool report_missing(const struct flowmon_error *err, void *arg)

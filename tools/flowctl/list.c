@@ -118,15 +118,10 @@ static int put_filter(struct nl_msg *msg, void *arg)
 static int collect_flow(struct nlattr **attrs, void *arg)
 {
 	struct dump *dump = arg;
-	struct flow f;
-	int err;
 
 	if (!attrs[FLOWMON_A_FLOW])
 		return -EBADMSG;
-	err = flow_parse(&f, attrs[FLOWMON_A_FLOW]);
-	if (err)
-		return err;
-	return flow_list_append(&dump->list, &f);
+	return flow_list_parse(&dump->list, attrs[FLOWMON_A_FLOW]);
 }
 
 /* Returns 0 or -1 after reporting an error. */
